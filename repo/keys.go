@@ -102,4 +102,3 @@ func (r *Repository) RemoveKey(ctx context.Context, keyID string) error {
 	}
 	return r.be.Remove(ctx, backend.Handle{Type: backend.KeyFile, Name: name})
 }
-
