@@ -12,7 +12,7 @@ tools:
 
 # bench runs every benchmark once, with the pinned tools available.
 bench:
-	bin="$$(scripts/tools)" && KAMAL_BACKUP_TOOLS="$$bin" go test -run '^$$' -bench . -benchtime 1x ./...
+	bin="$$(scripts/tools)" && KAMAL_BACKUP_TOOLS="$$bin" go test -run '^$$' -bench . -benchtime 1x -timeout 90m ./...
 
 # fmt formats every Go file in the module.
 fmt:

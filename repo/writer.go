@@ -44,12 +44,13 @@ type Writer struct {
 	unindex []index.Pack    // uploaded, not yet in an index file
 	stats   WriteStats
 
-	uploads chan []byte // finished packs
-	upWG    sync.WaitGroup
-	upErr   error
-	bufs    sync.Pool
-	ctx     context.Context
-	cancel  context.CancelCauseFunc
+	uploads     chan finishedPack
+	upWG        sync.WaitGroup
+	upErr       error
+	bufs        sync.Pool
+	scratchPool sync.Pool
+	ctx         context.Context
+	cancel      context.CancelCauseFunc
 }
 
 // WriterOptions tune a Writer; the zero value means defaults.
@@ -83,7 +84,7 @@ func (r *Repository) NewWriter(ctx context.Context, opts WriterOptions) (*Writer
 	w := &Writer{r: r, idx: idx, packSize: opts.PackSize, compress: r.cfg.Version >= 2 && !opts.NoCompression,
 		enc: enc, known: map[pack.Handle]struct{}{}, ctx: ctx, cancel: cancel}
 	conns := int(max(r.be.Connections(), 1))
-	w.uploads = make(chan []byte, 1)
+	w.uploads = make(chan finishedPack, 1)
 	for range conns {
 		w.upWG.Add(1)
 		go w.uploader()
@@ -124,12 +125,23 @@ func (w *Writer) SaveBlob(ctx context.Context, t BlobType, plaintext []byte) (ID
 }
 
 func (w *Writer) add(ctx context.Context, h pack.Handle, plaintext []byte) error {
+	payload, ulen := plaintext, uint32(0)
+	zbuf := w.scratch()
+	defer w.scratchPool.Put(zbuf)
 	compress := w.compress || (h.Type == TreeBlob && w.r.cfg.Version >= 2)
-	stored, ulen := pack.EncodeBlob(w.r.key, plaintext, compress, w.enc)
-	if ulen != 0 && h.Type == DataBlob && len(stored) >= len(plaintext)+32 {
-		// Incompressible: keep it plain, which readers handle faster.
-		stored, ulen = pack.EncodeBlob(w.r.key, plaintext, false, nil)
+	if compress && len(plaintext) > 0 {
+		frame := w.enc.EncodeAll(plaintext, (*zbuf)[:0])
+		*zbuf = frame
+		// Incompressible data blobs are stored plain (type 0 entries are
+		// valid in v2), which is smaller and faster to read back.
+		if h.Type == TreeBlob || len(frame) < len(plaintext) {
+			payload, ulen = frame, uint32(len(plaintext))
+		}
 	}
+	sbuf := w.scratch()
+	defer w.scratchPool.Put(sbuf)
+	stored := w.r.key.Seal((*sbuf)[:0], payload)
+	*sbuf = stored
 	w.mu.Lock()
 	p := w.packers[h.Type]
 	if p == nil {
@@ -159,6 +171,15 @@ func (w *Writer) add(ctx context.Context, h pack.Handle, plaintext []byte) error
 	return nil
 }
 
+// scratch returns a reusable buffer for compression and encryption output.
+func (w *Writer) scratch() *[]byte {
+	if b, ok := w.scratchPool.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 1<<20)
+	return &b
+}
+
 func (w *Writer) getBuf() []byte {
 	if b, ok := w.bufs.Get().(*[]byte); ok {
 		return (*b)[:0]
@@ -168,12 +189,12 @@ func (w *Writer) getBuf() []byte {
 
 // finish finalizes a packer and hands it to the uploaders.
 func (w *Writer) finish(ctx context.Context, p *pack.Packer) error {
-	data, _, err := p.Finalize()
+	data, blobs, err := p.Finalize()
 	if err != nil {
 		return err
 	}
 	select {
-	case w.uploads <- data:
+	case w.uploads <- finishedPack{data, blobs}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -184,11 +205,11 @@ func (w *Writer) finish(ctx context.Context, p *pack.Packer) error {
 
 func (w *Writer) uploader() {
 	defer w.upWG.Done()
-	for data := range w.uploads {
+	for fp := range w.uploads {
 		if w.ctx.Err() != nil {
 			continue
 		}
-		if err := w.upload(data); err != nil {
+		if err := w.upload(fp.data, fp.blobs); err != nil {
 			w.mu.Lock()
 			if w.upErr == nil {
 				w.upErr = err
@@ -196,16 +217,18 @@ func (w *Writer) uploader() {
 			w.mu.Unlock()
 			w.cancel(err)
 		}
-		b := data[:0]
+		b := fp.data[:0]
 		w.bufs.Put(&b)
 	}
 }
 
-func (w *Writer) upload(data []byte) error {
-	blobs, err := pack.ParseHeader(w.r.key, data, int64(len(data)))
-	if err != nil {
-		return fmt.Errorf("new pack: %w", err)
-	}
+// finishedPack is a finalized pack waiting for upload.
+type finishedPack struct {
+	data  []byte
+	blobs []pack.Blob
+}
+
+func (w *Writer) upload(data []byte, blobs []pack.Blob) error {
 	pid := id.Hash(data)
 	h := backend.Handle{Type: backend.PackFile, Name: pid.String()}
 	if err := w.r.be.Save(w.ctx, h, backend.NewByteReader(data)); err != nil {
