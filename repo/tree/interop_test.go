@@ -16,20 +16,20 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/kamal-backup/kamal-backup/internal/testenv"
 	"github.com/kamal-backup/kamal-backup/repo/internal/id"
 )
 
 // TestResticTreesRoundTrip backs up a directory of awkward entries with the
-// real restic found in PATH and checks that every tree blob it wrote decodes
-// and re-encodes to the same bytes. It is skipped when restic is missing.
+// real restic (the pinned 0.18.1 and Debian's 0.14, found through
+// internal/testenv) and checks that every tree blob it wrote decodes and
+// re-encodes to the same bytes.
 func TestResticTreesRoundTrip(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs restic")
-	}
-	bin, err := exec.LookPath("restic")
-	if err != nil {
-		t.Skip("restic not in PATH")
-	}
+	t.Run("0.18.1", func(t *testing.T) { resticTreesRoundTrip(t, testenv.Restic(t)) })
+	t.Run("0.14", func(t *testing.T) { resticTreesRoundTrip(t, testenv.Restic014(t)) })
+}
+
+func resticTreesRoundTrip(t *testing.T, bin string) {
 	dir := t.TempDir()
 	restic := func(args ...string) []byte {
 		t.Helper()
