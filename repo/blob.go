@@ -70,6 +70,9 @@ func (r *Repository) loadBlobFrom(ctx context.Context, packID ID, b pack.Blob) (
 		return err
 	})
 	if err != nil {
+		if r.be.IsNotExist(err) {
+			return nil, &IntegrityError{File: backend.Path(h), Blob: b.ID.String(), Err: fmt.Errorf("pack is missing: %w", err)}
+		}
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, backend.ErrShortFile) {
 			return nil, &IntegrityError{File: backend.Path(h), Blob: b.ID.String(), Err: fmt.Errorf("pack is truncated: %w", err)}
 		}

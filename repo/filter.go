@@ -3,7 +3,6 @@ package repo
 import (
 	"context"
 	"fmt"
-	"path"
 	"strings"
 )
 
@@ -16,7 +15,8 @@ type Filter struct {
 	// "--tag a,b --tag c" is [][]string{{"a","b"},{"c"}}). A list holding
 	// only "" matches snapshots without tags.
 	Tags [][]string
-	// Paths: the snapshot's paths contain every one of them.
+	// Paths: the snapshot's paths contain every one of them, compared
+	// exactly as restic does (callers make them absolute).
 	Paths []string
 }
 
@@ -47,7 +47,7 @@ func (f Filter) Match(s *Snapshot) bool {
 		}
 	}
 	for _, p := range f.Paths {
-		if !contains(s.Paths, path.Clean(p)) {
+		if !contains(s.Paths, p) {
 			return false
 		}
 	}
