@@ -3,10 +3,12 @@ package repo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/kamal-backup/kamal-backup/repo/backend"
 	"github.com/kamal-backup/kamal-backup/repo/internal/index"
+	"github.com/kamal-backup/kamal-backup/repo/internal/pack"
 )
 
 // maxIndexFileSize bounds one index file read from the repository.
@@ -85,28 +87,36 @@ func (r *Repository) readIndex(ctx context.Context) (*index.Index, error) {
 }
 
 func (r *Repository) loadIndexFile(ctx context.Context, idx *index.Index, name string) error {
-	h := backend.Handle{Type: backend.IndexFile, Name: name}
-	js, err := r.loadEncrypted(ctx, h, maxIndexFileSize)
+	f, err := r.decodeIndexFile(ctx, name)
 	if err != nil {
 		return err
 	}
-	f, err := index.Decode(js)
-	if err != nil {
-		return &IntegrityError{File: h.String(), Err: err}
-	}
-	for _, p := range f.Packs {
-		if r.cfg.Version < 2 {
-			for _, b := range p.Blobs {
-				if b.UncompressedLength != 0 {
-					return &IntegrityError{File: h.String(), Err: fmt.Errorf("index uses feature not supported by repository version 1 (compressed blob %s)", b.ID)}
-				}
-			}
-		}
-		if err := idx.Add(p.ID, p.Blobs); err != nil {
-			return &IntegrityError{File: h.String(), Err: err}
-		}
+	if err := idx.AddFile(f); err != nil {
+		return &IntegrityError{File: "index/" + name, Err: err}
 	}
 	return nil
+}
+
+// decodeIndexFile loads, verifies and decodes one index file, rejecting
+// compressed blobs in a version 1 repository as restic does.
+func (r *Repository) decodeIndexFile(ctx context.Context, name string) (*index.File, error) {
+	h := backend.Handle{Type: backend.IndexFile, Name: name}
+	js, err := r.loadEncrypted(ctx, h, maxIndexFileSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := index.Decode(js)
+	if err != nil {
+		return nil, &IntegrityError{File: h.String(), Err: err}
+	}
+	if r.cfg.Version < 2 {
+		for _, p := range f.Packs {
+			if slices.ContainsFunc(p.Blobs, pack.Blob.IsCompressed) {
+				return nil, &IntegrityError{File: h.String(), Err: fmt.Errorf("index uses feature not supported by repository version 1 (compressed blob in pack %s)", p.ID.Str())}
+			}
+		}
+	}
+	return f, nil
 }
 
 func newEmptyIndex() *index.Index { return index.New() }

@@ -37,22 +37,14 @@ func (r *Repository) pruneLoadIndex(ctx context.Context) ([]pruneIndexFile, *ind
 		if err != nil {
 			return err
 		}
-		h := backend.Handle{Type: backend.IndexFile, Name: names[i]}
-		js, err := r.loadEncrypted(ctx, h, maxIndexFileSize)
+		f, err := r.decodeIndexFile(ctx, names[i])
 		if err != nil {
 			return err
 		}
-		f, err := index.Decode(js)
-		if err != nil {
-			return &IntegrityError{File: h.String(), Err: err}
-		}
 		files[i] = pruneIndexFile{id: fid, blobs: f.Count()}
 		for _, p := range f.Packs {
-			if r.cfg.Version < 2 && slices.ContainsFunc(p.Blobs, pack.Blob.IsCompressed) {
-				return &IntegrityError{File: h.String(), Err: fmt.Errorf("compressed blob in pack %s of a version 1 repository", p.ID.Str())}
-			}
 			if err := idx.Add(p.ID, p.Blobs); err != nil {
-				return &IntegrityError{File: h.String(), Err: err}
+				return &IntegrityError{File: "index/" + names[i], Err: err}
 			}
 			files[i].packs = append(files[i].packs, p.ID)
 		}

@@ -19,31 +19,7 @@ func (w *Writer) addStored(ctx context.Context, b pack.Blob, stored []byte) (add
 		w.mu.Unlock()
 		return false, nil
 	}
-	p := w.packers[h.Type]
-	if p == nil {
-		p = pack.NewPacker(w.r.key, w.getBuf())
-		w.packers[h.Type] = p
-	}
-	if err := p.Add(h.Type, h.ID, stored, b.UncompressedLength); err != nil {
-		w.mu.Unlock()
-		return false, err
-	}
 	w.known[h] = struct{}{}
-	if h.Type == DataBlob {
-		w.stats.DataBlobs++
-	} else {
-		w.stats.TreeBlobs++
-	}
-	w.stats.DataAdded += uint64(b.PlaintextLength())
-	w.stats.DataAddedPacked += uint64(len(stored))
-	var full *pack.Packer
-	if p.Size() >= w.packSize || p.Full() {
-		full = p
-		w.packers[h.Type] = nil
-	}
 	w.mu.Unlock()
-	if full != nil {
-		return true, w.finish(ctx, full)
-	}
-	return true, nil
+	return true, w.addEncoded(ctx, h, stored, b.UncompressedLength, int(b.PlaintextLength()))
 }

@@ -142,6 +142,13 @@ func (w *Writer) add(ctx context.Context, h pack.Handle, plaintext []byte) error
 	defer w.scratchPool.Put(sbuf)
 	stored := w.r.key.Seal((*sbuf)[:0], payload)
 	*sbuf = stored
+	return w.addEncoded(ctx, h, stored, ulen, len(plaintext))
+}
+
+// addEncoded appends a blob's stored bytes (encrypted, and compressed
+// when ulen is set) to the packer of its type and hands a full pack to the
+// uploaders. stored is copied.
+func (w *Writer) addEncoded(ctx context.Context, h pack.Handle, stored []byte, ulen uint32, plainLen int) error {
 	w.mu.Lock()
 	p := w.packers[h.Type]
 	if p == nil {
@@ -157,7 +164,7 @@ func (w *Writer) add(ctx context.Context, h pack.Handle, plaintext []byte) error
 	} else {
 		w.stats.TreeBlobs++
 	}
-	w.stats.DataAdded += uint64(len(plaintext))
+	w.stats.DataAdded += uint64(plainLen)
 	w.stats.DataAddedPacked += uint64(len(stored))
 	var full *pack.Packer
 	if p.Size() >= w.packSize || p.Full() {
