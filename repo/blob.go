@@ -73,7 +73,7 @@ func (r *Repository) loadBlobFrom(ctx context.Context, packID ID, b pack.Blob) (
 		if r.be.IsNotExist(err) {
 			return nil, &IntegrityError{File: backend.Path(h), Blob: b.ID.String(), Err: fmt.Errorf("pack is missing: %w", err)}
 		}
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, backend.ErrShortFile) {
+		if errors.Is(err, backend.ErrShortFile) {
 			return nil, &IntegrityError{File: backend.Path(h), Blob: b.ID.String(), Err: fmt.Errorf("pack is truncated: %w", err)}
 		}
 		return nil, fmt.Errorf("load %s blob %s from %s: %w", b.Type, b.ID.Str(), backend.Path(h), err)

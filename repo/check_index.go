@@ -74,9 +74,7 @@ func (c *checker) checkIndex(ctx context.Context) (bool, error) {
 	}
 	c.indexHints(origins)
 	c.idx = idx
-	c.r.idxMu.Lock()
-	c.r.idx, c.r.loaded = idx, true
-	c.r.idxMu.Unlock()
+	c.r.setIndex(idx)
 	return true, nil
 }
 

@@ -21,10 +21,16 @@ func (r *Repository) LoadIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.idxMu.Lock()
-	r.idx, r.loaded = idx, true
-	r.idxMu.Unlock()
+	r.setIndex(idx)
 	return nil
+}
+
+// setIndex makes idx the in-memory index; nil drops it so the next use
+// loads it afresh.
+func (r *Repository) setIndex(idx *index.Index) {
+	r.idxMu.Lock()
+	r.idx, r.loaded = idx, idx != nil
+	r.idxMu.Unlock()
 }
 
 func (r *Repository) index(ctx context.Context) (*index.Index, error) {

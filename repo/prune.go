@@ -121,7 +121,7 @@ func (r *Repository) Prune(ctx context.Context, opts PruneOptions) (*PruneResult
 	}
 	// From here on the in-memory index no longer describes the
 	// repository; the next operation reloads it.
-	defer r.pruneResetIndex()
+	defer r.setIndex(nil)
 	if err := r.executePrune(ctx, plan, res); err != nil {
 		return res, fmt.Errorf("prune: %w", err)
 	}

@@ -145,21 +145,6 @@ func (r *Repository) pruneWriteIndex(ctx context.Context, p *prunePlan) (int, er
 	return len(files), nil
 }
 
-// pruneUseIndex makes idx the repository's in-memory index.
-func (r *Repository) pruneUseIndex(idx *index.Index) {
-	r.idxMu.Lock()
-	r.idx, r.loaded = idx, true
-	r.idxMu.Unlock()
-}
-
-// pruneResetIndex drops the in-memory index so that the next operation
-// loads it afresh.
-func (r *Repository) pruneResetIndex() {
-	r.idxMu.Lock()
-	r.idx, r.loaded = nil, false
-	r.idxMu.Unlock()
-}
-
 func pruneCompareIDs(a, b ID) int {
 	return slices.Compare(a[:], b[:])
 }

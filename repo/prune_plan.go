@@ -68,7 +68,7 @@ func (r *Repository) planPrune(ctx context.Context, cfg pruneConfig) (*prunePlan
 	if err != nil {
 		return nil, err
 	}
-	r.pruneUseIndex(idx)
+	r.setIndex(idx)
 	snaps, err := r.Snapshots(ctx, Filter{})
 	if err != nil {
 		return nil, fmt.Errorf("load snapshots: %w", err)
