@@ -1,0 +1,94 @@
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/alecthomas/kong"
+)
+
+// CLI is the command line: global flags and the command tree.
+type CLI struct {
+	Globals
+
+	Repo    repoCmd    `cmd:"" help:"Work with a restic-format repository."`
+	Version versionCmd `cmd:"" help:"Print the version."`
+}
+
+// repoCmd groups the repository commands.
+type repoCmd struct {
+	Init      initCmd      `cmd:"" help:"Create a new repository."`
+	Snapshots snapshotsCmd `cmd:"" help:"List snapshots."`
+	Ls        lsCmd        `cmd:"" help:"List files and directories in a snapshot."`
+	Dump      dumpCmd      `cmd:"" help:"Write a file from a snapshot to standard output."`
+	Restore   restoreCmd   `cmd:"" help:"Restore a snapshot into a directory."`
+	Backup    backupCmd    `cmd:"" help:"Back up standard input or files and directories."`
+	Cat       catCmd       `cmd:"" help:"Print a repository object: config, snapshot, key or index."`
+	Key       keyCmd       `cmd:"" help:"List, add and remove the repository's keys (passwords)."`
+}
+
+const description = `Reads and writes restic-format backup repositories (restic 0.14 to 0.18 can
+read what it writes, and the other way round).
+
+The repository and its password are given as for restic: -r/--repo or
+RESTIC_REPOSITORY (or --repository-file / RESTIC_REPOSITORY_FILE), and
+RESTIC_PASSWORD, --password-file / RESTIC_PASSWORD_FILE or
+--password-command / RESTIC_PASSWORD_COMMAND. Passwords are never printed.
+
+Examples:
+  export RESTIC_REPOSITORY=/srv/backups RESTIC_PASSWORD_FILE=/etc/kamal-backup/password
+  kamal-backup repo init
+  pg_dump app | kamal-backup repo backup --stdin --stdin-filename app.pgdump --tag app
+  kamal-backup repo backup /var/lib/app/storage --exclude '*.tmp'
+  kamal-backup repo snapshots --json --tag app
+  kamal-backup repo ls latest
+  kamal-backup repo dump latest /app.pgdump | pg_restore -d app
+  kamal-backup repo restore latest:var/lib/app --target /tmp/restore
+
+Exit codes:
+  0   success
+  1   error
+  3   backup incomplete: the snapshot was saved but some files could not be read
+  10  repository not found
+  11  repository is locked by another process
+  12  wrong password`
+
+// newParser builds the kong parser. Flags tagged envvar:"NAME" take their
+// default from env (not from the process environment, so tests control
+// it); help and usage go to stdout, parse errors are returned.
+func newParser(root *CLI, env func(string) (string, bool), stdout, stderr io.Writer) (*kong.Kong, error) {
+	return kong.New(root,
+		kong.Name("kamal-backup"),
+		kong.Description(description),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitSignal{code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Resolvers(envResolver(env)),
+		kong.ValueFormatter(helpWithEnv),
+	)
+}
+
+// envResolver fills flags tagged envvar:"NAME" from env when they are not
+// given on the command line.
+func envResolver(env func(string) (string, bool)) kong.Resolver {
+	return kong.ResolverFunc(func(_ *kong.Context, _ *kong.Path, flag *kong.Flag) (any, error) {
+		name := flag.Tag.Get("envvar")
+		if name == "" {
+			return nil, nil
+		}
+		if v, ok := env(name); ok && v != "" {
+			return v, nil
+		}
+		return nil, nil
+	})
+}
+
+// helpWithEnv appends "($NAME)" to the help of flags read from the
+// environment.
+func helpWithEnv(v *kong.Value) string {
+	help := kong.DefaultHelpValueFormatter(v)
+	if name := v.Tag.Get("envvar"); name != "" {
+		help = strings.TrimSuffix(help, ".") + " ($" + name + ")."
+	}
+	return help
+}
