@@ -84,7 +84,9 @@ func (r *Repository) NewWriter(ctx context.Context, opts WriterOptions) (*Writer
 	w := &Writer{r: r, idx: idx, packSize: opts.PackSize, compress: r.cfg.Version >= 2 && !opts.NoCompression,
 		enc: enc, known: map[pack.Handle]struct{}{}, ctx: ctx, cancel: cancel}
 	conns := int(max(r.be.Connections(), 1))
-	w.uploads = make(chan finishedPack, 1)
+	// Unbuffered: a full pack waits in its packer until an uploader is
+	// free, so at most Connections+2 packs are held in memory.
+	w.uploads = make(chan finishedPack)
 	for range conns {
 		w.upWG.Add(1)
 		go w.uploader()
@@ -151,8 +153,13 @@ func (w *Writer) add(ctx context.Context, h pack.Handle, plaintext []byte) error
 func (w *Writer) addEncoded(ctx context.Context, h pack.Handle, stored []byte, ulen uint32, plainLen int) error {
 	w.mu.Lock()
 	p := w.packers[h.Type]
+	var full *pack.Packer
+	if p != nil && p.Count() > 0 && p.Size()+len(stored) > w.packSize+w.packSize/8 {
+		// The blob would overflow the pack's buffer: close the pack first.
+		full, p = p, nil
+	}
 	if p == nil {
-		p = pack.NewPacker(w.r.key, w.getBuf())
+		p = pack.NewPacker(w.r.key, w.getBuf(h.Type))
 		w.packers[h.Type] = p
 	}
 	if err := p.Add(h.Type, h.ID, stored, ulen); err != nil {
@@ -166,14 +173,19 @@ func (w *Writer) addEncoded(ctx context.Context, h pack.Handle, stored []byte, u
 	}
 	w.stats.DataAdded += uint64(plainLen)
 	w.stats.DataAddedPacked += uint64(len(stored))
-	var full *pack.Packer
+	var done *pack.Packer
 	if p.Size() >= w.packSize || p.Full() {
-		full = p
+		done = p
 		w.packers[h.Type] = nil
 	}
 	w.mu.Unlock()
-	if full != nil {
-		return w.finish(ctx, full)
+	for _, fp := range []*pack.Packer{full, done} {
+		if fp == nil {
+			continue
+		}
+		if err := w.finish(ctx, fp); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -187,7 +199,11 @@ func (w *Writer) scratch() *[]byte {
 	return &b
 }
 
-func (w *Writer) getBuf() []byte {
+func (w *Writer) getBuf(t BlobType) []byte {
+	if t == TreeBlob {
+		// Tree packs are usually small: let them grow as needed.
+		return make([]byte, 0, 256<<10)
+	}
 	if b, ok := w.bufs.Get().(*[]byte); ok {
 		return (*b)[:0]
 	}
@@ -224,8 +240,10 @@ func (w *Writer) uploader() {
 			w.mu.Unlock()
 			w.cancel(err)
 		}
-		b := fp.data[:0]
-		w.bufs.Put(&b)
+		if cap(fp.data) >= w.packSize {
+			b := fp.data[:0]
+			w.bufs.Put(&b)
+		}
 	}
 }
 
