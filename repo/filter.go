@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"fmt"
+	"path"
 	"strings"
 )
 
@@ -69,7 +70,14 @@ func contains(l []string, s string) bool {
 // *AmbiguousIDError naming the candidates.
 func (r *Repository) FindSnapshot(ctx context.Context, ref string, f Filter) (*Snapshot, error) {
 	if ref == "latest" {
-		snaps, err := r.Snapshots(ctx, f)
+		// restic cleans --path values when resolving "latest" (and only
+		// then).
+		clean := f
+		clean.Paths = make([]string, len(f.Paths))
+		for i, p := range f.Paths {
+			clean.Paths[i] = path.Clean(p)
+		}
+		snaps, err := r.Snapshots(ctx, clean)
 		if err != nil {
 			return nil, err
 		}
