@@ -104,19 +104,20 @@ func manyFiles(b *testing.B, dir string, count int) int64 {
 	return total
 }
 
-// concat appends the file src to dst.
+// concat appends the file src to dst, streaming.
 func concat(b *testing.B, dst, src string) {
 	b.Helper()
-	data, err := os.ReadFile(src)
+	in, err := os.Open(src)
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer in.Close()
 	f, err := os.OpenFile(dst, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, in); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
@@ -24,7 +25,7 @@ func BenchmarkDump(b *testing.B) {
 	runMeasured(b, env(repoDir), in, nil, restic, "backup", "--stdin", "--stdin-filename", "db.dump", "-q")
 	want := fileHash(b, in)
 	for b.Loop() {
-		p := pair{Name: "dump 1 GiB (restic-written repo)", Bytes: n}
+		p := pair{Name: fmt.Sprintf("dump %d MiB (restic-written repo)", n>>20), Bytes: n}
 		ourOut, resticOut := sha256.New(), sha256.New()
 		p.Ours = runMeasured(b, env(repoDir), "", ourOut, ours, "repo", "dump", "latest", "/db.dump")
 		p.Restc = runMeasured(b, env(repoDir), "", resticOut, restic, "dump", "latest", "/db.dump")

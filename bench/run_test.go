@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,10 +22,14 @@ type measurement struct {
 }
 
 // runMeasured runs bin with args, stdin from the file in (or none), stdout
-// to out (or discarded), and returns wall time and peak RSS.
+// to out (or discarded), and returns wall time and peak RSS. The child runs
+// under /usr/bin/time, which reports its peak RSS: the rusage of a child
+// started directly by this (large) test process would include the parent's
+// memory, which Linux carries into a vfork'd child's maximum RSS.
 func runMeasured(b *testing.B, env []string, in string, out io.Writer, bin string, args ...string) measurement {
 	b.Helper()
-	cmd := exec.Command(bin, args...)
+	timeBin := testenv.Tool(b, "time")
+	cmd := exec.Command(timeBin, append([]string{"-f", "kamal-backup-bench-maxrss-kib %M", bin}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	if in != "" {
 		f, err := os.Open(in)
@@ -47,8 +50,16 @@ func runMeasured(b *testing.B, env []string, in string, out io.Writer, bin strin
 		b.Fatalf("%s %s: %v\n%s", filepath.Base(bin), strings.Join(args, " "), err, stderr.String())
 	}
 	wall := time.Since(start)
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return measurement{Wall: wall, RSSMiB: float64(ru.Maxrss) / 1024}
+	var kib float64
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "kamal-backup-bench-maxrss-kib "); ok {
+			fmt.Sscan(v, &kib)
+		}
+	}
+	if kib == 0 {
+		b.Fatalf("no peak RSS reported by %s:\n%s", timeBin, stderr.String())
+	}
+	return measurement{Wall: wall, RSSMiB: kib / 1024}
 }
 
 // dirSize is the total size of the files below dir.
