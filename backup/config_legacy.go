@@ -1,0 +1,35 @@
+package backup
+
+// legacyKeys are the flat keys of kamal-backup before 0.3, which the Ruby
+// kamal-backup rejects too, each with what to write instead.
+var legacyKeys = map[string]string{
+	"app_name":                      "app: NAME",
+	"database_adapter":              "databases: [{name: app, adapter: postgres, url: ...}]",
+	"database_url":                  "databases: [{name: app, adapter: postgres, url: ...}] (or url: {secret: DATABASE_URL})",
+	"sqlite_database_path":          "databases: [{name: app, adapter: sqlite, path: ...}]",
+	"pgpassword":                    "databases: [{name: app, adapter: postgres, url: ..., password: {secret: PGPASSWORD}}]",
+	"mysql_pwd":                     "databases: [{name: app, adapter: mysql, url: ..., password: {secret: MYSQL_PWD}}]",
+	"backup_paths":                  "paths: [/data/storage]",
+	"local_restore_source_paths":    "restore_from: [/data/storage] in config/kamal-backup.local.yml",
+	"restic_repository":             "restic: {repository: ...} (or repository: {secret: RESTIC_REPOSITORY})",
+	"restic_repository_file":        "restic: {repository_file: PATH}",
+	"restic_password":               "restic: {password: {secret: RESTIC_PASSWORD}}",
+	"restic_password_file":          "restic: {password: {file: PATH}}",
+	"restic_password_command":       "restic: {password: {command: CMD}}",
+	"restic_init_if_missing":        "restic: {init_if_missing: true}",
+	"restic_check_after_backup":     "restic: {check_after_backup: true}",
+	"restic_check_read_data_subset": "restic: {check_read_data_subset: 5%}",
+	"restic_forget_after_backup":    "restic: {forget_after_backup: true}",
+	"restic_keep_last":              "restic: {retention: {keep_last: 7}}",
+	"restic_keep_hourly":            "restic: {retention: {keep_hourly: 24}}",
+	"restic_keep_daily":             "restic: {retention: {keep_daily: 7}}",
+	"restic_keep_weekly":            "restic: {retention: {keep_weekly: 4}}",
+	"restic_keep_monthly":           "restic: {retention: {keep_monthly: 6}}",
+	"restic_keep_yearly":            "restic: {retention: {keep_yearly: 2}}",
+	"backup_schedule":               "backup: {schedule: 1d}",
+	"backup_schedule_seconds":       "backup: {schedule: 1d} (or a number of seconds)",
+	"backup_start_delay_seconds":    "backup: {start_delay: 0}",
+	"backup_enabled":                "backup: {enabled: true}",
+	"state_dir":                     "state: {path: /var/lib/kamal-backup}",
+	"allow_suspicious_paths":        "paths: [{path: PATH, allow_suspicious: true}] for the one path (or set KAMAL_BACKUP_ALLOW_SUSPICIOUS_PATHS=true)",
+}
