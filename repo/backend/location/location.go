@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/kamal-backup/kamal-backup/repo/backend"
@@ -49,6 +50,15 @@ func Type(location string) string {
 // can be created there). A known remote type is an *UnsupportedError; an
 // empty location is ErrEmpty. Errors never contain credentials.
 func Open(ctx context.Context, location string) (backend.Backend, error) {
+	return OpenWithEnv(ctx, location, os.LookupEnv)
+}
+
+// Lookup reads an environment variable, like os.LookupEnv.
+type Lookup func(name string) (string, bool)
+
+// OpenWithEnv is Open with credentials (AWS_*, RESTIC_REST_*, ...) read
+// through env instead of the process environment.
+func OpenWithEnv(ctx context.Context, location string, env Lookup) (backend.Backend, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -66,6 +76,10 @@ func Open(ctx context.Context, location string) (backend.Backend, error) {
 			return nil, err
 		}
 		return be, nil
+	case "rest":
+		return openREST(ctx, location, env)
+	case "s3":
+		return openS3(ctx, location, env)
 	default:
 		return nil, &UnsupportedError{Type: t}
 	}
