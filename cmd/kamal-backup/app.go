@@ -25,6 +25,10 @@ type repoCmd struct {
 	Backup    backupCmd    `cmd:"" help:"Back up standard input or files and directories."`
 	Cat       catCmd       `cmd:"" help:"Print a repository object: config, snapshot, key or index."`
 	Key       keyCmd       `cmd:"" help:"List, add and remove the repository's keys (passwords)."`
+	Check     checkCmd     `cmd:"" help:"Check the repository for errors."`
+	Forget    forgetCmd    `cmd:"" help:"Remove snapshots by ID or by a retention policy."`
+	Prune     pruneCmd     `cmd:"" help:"Delete data that no snapshot uses."`
+	Unlock    unlockCmd    `cmd:"" help:"Remove stale locks (or all locks)."`
 }
 
 const description = `Reads and writes restic-format backup repositories (restic 0.14 to 0.18 can
@@ -44,10 +48,12 @@ Examples:
   kamal-backup repo ls latest
   kamal-backup repo dump latest /app.pgdump | pg_restore -d app
   kamal-backup repo restore latest:var/lib/app --target /tmp/restore
+  kamal-backup repo forget --keep-daily 7 --keep-weekly 4 --prune
+  kamal-backup repo check --read-data-subset 5%
 
 Exit codes:
   0   success
-  1   error
+  1   error, or check found the repository damaged
   3   backup incomplete: the snapshot was saved but some files could not be read
   10  repository not found
   11  repository is locked by another process

@@ -116,7 +116,7 @@ func (g *Globals) openBackend(ctx context.Context) (backend.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return location.Open(ctx, loc)
+	return location.OpenWithEnv(ctx, loc, g.lookup)
 }
 
 // lockMode is the lock a command takes on the repository.
