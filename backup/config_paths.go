@@ -2,7 +2,6 @@ package backup
 
 import (
 	"slices"
-	"strings"
 )
 
 // FileExcludes are the exclude patterns of the file snapshot: those
@@ -22,18 +21,15 @@ func (c *Config) FileExcludes() []string {
 			add(e)
 		}
 	}
+	var dbs []string
 	for _, d := range c.databases {
-		if d.Adapter != "sqlite" || d.Path == "" {
-			continue
+		if d.Adapter == "sqlite" && d.Path != "" {
+			dbs = append(dbs, absClean(d.Path))
 		}
-		db := absClean(d.Path)
-		for _, p := range c.Paths {
-			if dir := absClean(p.Path); db == dir || strings.HasPrefix(db, strings.TrimSuffix(dir, "/")+"/") {
-				add(d.Path)
-				add(d.Path + "-wal")
-				add(d.Path + "-shm")
-				break
-			}
+	}
+	for _, p := range c.Paths {
+		for _, e := range SQLiteExcludes(dbs, absClean(p.Path)) {
+			add(e)
 		}
 	}
 	return out

@@ -58,7 +58,7 @@ func TestReferenceExample(t *testing.T) {
 	if cfg.State.Path != DefaultStateDir || cfg.StateDir().Path != DefaultStateDir {
 		t.Errorf("state %q", cfg.State.Path)
 	}
-	wantEx := []string{"/rails/storage/*.sqlite3", "/data/storage/production.sqlite3", "/data/storage/production.sqlite3-wal", "/data/storage/production.sqlite3-shm"}
+	wantEx := []string{"/rails/storage/*.sqlite3", "/data/storage/production.sqlite3", "/data/storage/production.sqlite3-wal", "/data/storage/production.sqlite3-shm", "/data/storage/production.sqlite3-journal"}
 	if got := cfg.FileExcludes(); !slices.Equal(got, wantEx) {
 		t.Errorf("excludes %q, want %q", got, wantEx)
 	}
