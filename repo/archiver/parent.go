@@ -81,7 +81,7 @@ func (a *archiver) loadPrev(n *tree.Node) *prevDir {
 	data, err := a.r.LoadBlob(a.ctx, repo.TreeBlob, *n.Subtree)
 	var t *tree.Tree
 	if err == nil {
-		t, err = decodePrev(data)
+		t, err = tree.Decode(data)
 	}
 	if err != nil {
 		if a.ctx.Err() == nil {

@@ -83,10 +83,6 @@ func (n *Node) decode(data []byte) error {
 	if err != nil {
 		return err
 	}
-	unknown, err := unknownMembers(data)
-	if err != nil {
-		return err
-	}
 	*n = Node{
 		Name:               name,
 		Type:               j.Type,
@@ -110,12 +106,22 @@ func (n *Node) decode(data []byte) error {
 		Content:            j.Content,
 		Subtree:            j.Subtree,
 		Error:              j.Error,
-		unknown:            unknown,
 	}
 	if len(j.LinkTargetRaw) > 0 {
 		// "linktarget" only holds a lossy copy; the raw bytes are the target.
 		n.LinkTarget = string(j.LinkTargetRaw)
 	}
+	// Fast path: a node in restic's canonical encoding (what restic and
+	// this package write) re-encodes to exactly its input, so it has no
+	// unknown members and the slower member scan can be skipped.
+	if enc, err := n.appendJSON(nil); err == nil && bytes.Equal(enc, data) {
+		return nil
+	}
+	unknown, err := unknownMembers(data)
+	if err != nil {
+		return err
+	}
+	n.unknown = unknown
 	return nil
 }
 
