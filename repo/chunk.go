@@ -26,7 +26,7 @@ func (r *Repository) saveChunks(ctx context.Context, w *Writer, rd io.Reader) (c
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	workers := max(runtime.GOMAXPROCS(0), 2)
-	bufs := make(chan []byte, workers+2)
+	bufs := make(chan []byte, workers+1)
 	for range cap(bufs) {
 		bufs <- nil
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/kamal-backup/kamal-backup/repo/backend"
+	"github.com/kamal-backup/kamal-backup/repo/internal/crypto"
 	"github.com/kamal-backup/kamal-backup/repo/internal/id"
 	"github.com/kamal-backup/kamal-backup/repo/internal/index"
 	"github.com/kamal-backup/kamal-backup/repo/internal/pack"
@@ -44,13 +46,14 @@ type Writer struct {
 	unindex []index.Pack    // uploaded, not yet in an index file
 	stats   WriteStats
 
-	uploads     chan finishedPack
-	upWG        sync.WaitGroup
-	upErr       error
-	bufs        sync.Pool
-	scratchPool sync.Pool
-	ctx         context.Context
-	cancel      context.CancelCauseFunc
+	uploads  chan finishedPack
+	tokens   chan struct{} // one per data pack held in memory (filling or uploading)
+	upWG     sync.WaitGroup
+	upErr    error
+	packBufs bufList // free data pack buffers
+	scratch  bufList // free compression and encryption buffers
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
 }
 
 // WriterOptions tune a Writer; the zero value means defaults.
@@ -87,6 +90,9 @@ func (r *Repository) NewWriter(ctx context.Context, opts WriterOptions) (*Writer
 	// Unbuffered: a full pack waits in its packer until an uploader is
 	// free, so at most Connections+2 packs are held in memory.
 	w.uploads = make(chan finishedPack)
+	w.tokens = make(chan struct{}, conns+1)
+	w.packBufs = newBufList(conns + 1)
+	w.scratch = newBufList(2 * max(runtime.GOMAXPROCS(0), 2))
 	for range conns {
 		w.upWG.Add(1)
 		go w.uploader()
@@ -128,22 +134,21 @@ func (w *Writer) SaveBlob(ctx context.Context, t BlobType, plaintext []byte) (ID
 
 func (w *Writer) add(ctx context.Context, h pack.Handle, plaintext []byte) error {
 	payload, ulen := plaintext, uint32(0)
-	zbuf := w.scratch()
-	defer w.scratchPool.Put(zbuf)
 	compress := w.compress || (h.Type == TreeBlob && w.r.cfg.Version >= 2)
+	if compress && h.Type == DataBlob && !compressible(w.enc, plaintext) {
+		compress = false
+	}
 	if compress && len(plaintext) > 0 {
-		frame := w.enc.EncodeAll(plaintext, (*zbuf)[:0])
-		*zbuf = frame
+		frame := w.enc.EncodeAll(plaintext, w.scratch.get(w.enc.MaxEncodedSize(len(plaintext))))
+		defer w.scratch.put(frame)
 		// Incompressible data blobs are stored plain (type 0 entries are
 		// valid in v2), which is smaller and faster to read back.
 		if h.Type == TreeBlob || len(frame) < len(plaintext) {
 			payload, ulen = frame, uint32(len(plaintext))
 		}
 	}
-	sbuf := w.scratch()
-	defer w.scratchPool.Put(sbuf)
-	stored := w.r.key.Seal((*sbuf)[:0], payload)
-	*sbuf = stored
+	stored := w.r.key.Seal(w.scratch.get(len(payload)+crypto.Extension), payload)
+	defer w.scratch.put(stored)
 	return w.addEncoded(ctx, h, stored, ulen, len(plaintext))
 }
 
@@ -151,7 +156,26 @@ func (w *Writer) add(ctx context.Context, h pack.Handle, plaintext []byte) error
 // when ulen is set) to the packer of its type and hands a full pack to the
 // uploaders. stored is copied.
 func (w *Writer) addEncoded(ctx context.Context, h pack.Handle, stored []byte, ulen uint32, plainLen int) error {
-	w.mu.Lock()
+	token := false
+	for {
+		w.mu.Lock()
+		p := w.packers[h.Type]
+		needNew := p == nil || (p.Count() > 0 && p.Size()+len(stored) > w.packSize+w.packSize/8)
+		if !needNew || h.Type != DataBlob || token {
+			break
+		}
+		// A new data pack needs a token: at most Connections+1 data packs
+		// are held in memory (filling or uploading). Wait without the lock.
+		w.mu.Unlock()
+		select {
+		case w.tokens <- struct{}{}:
+			token = true
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-w.ctx.Done():
+			return context.Cause(w.ctx)
+		}
+	}
 	p := w.packers[h.Type]
 	var full *pack.Packer
 	if p != nil && p.Count() > 0 && p.Size()+len(stored) > w.packSize+w.packSize/8 {
@@ -161,6 +185,10 @@ func (w *Writer) addEncoded(ctx context.Context, h pack.Handle, stored []byte, u
 	if p == nil {
 		p = pack.NewPacker(w.r.key, w.getBuf(h.Type))
 		w.packers[h.Type] = p
+		token = false // the new pack holds it until its upload ends
+	}
+	if token {
+		<-w.tokens // another goroutine created the pack meanwhile
 	}
 	if err := p.Add(h.Type, h.ID, stored, ulen); err != nil {
 		w.mu.Unlock()
@@ -190,24 +218,12 @@ func (w *Writer) addEncoded(ctx context.Context, h pack.Handle, stored []byte, u
 	return nil
 }
 
-// scratch returns a reusable buffer for compression and encryption output.
-func (w *Writer) scratch() *[]byte {
-	if b, ok := w.scratchPool.Get().(*[]byte); ok {
-		return b
-	}
-	b := make([]byte, 0, 1<<20)
-	return &b
-}
-
 func (w *Writer) getBuf(t BlobType) []byte {
 	if t == TreeBlob {
 		// Tree packs are usually small: let them grow as needed.
 		return make([]byte, 0, 256<<10)
 	}
-	if b, ok := w.bufs.Get().(*[]byte); ok {
-		return (*b)[:0]
-	}
-	return make([]byte, 0, w.packSize+w.packSize/8)
+	return w.packBufs.get(w.packSize + w.packSize/8)
 }
 
 // finish finalizes a packer and hands it to the uploaders.
@@ -229,20 +245,21 @@ func (w *Writer) finish(ctx context.Context, p *pack.Packer) error {
 func (w *Writer) uploader() {
 	defer w.upWG.Done()
 	for fp := range w.uploads {
-		if w.ctx.Err() != nil {
-			continue
-		}
-		if err := w.upload(fp.data, fp.blobs); err != nil {
-			w.mu.Lock()
-			if w.upErr == nil {
-				w.upErr = err
+		if w.ctx.Err() == nil {
+			if err := w.upload(fp.data, fp.blobs); err != nil {
+				w.mu.Lock()
+				if w.upErr == nil {
+					w.upErr = err
+				}
+				w.mu.Unlock()
+				w.cancel(err)
 			}
-			w.mu.Unlock()
-			w.cancel(err)
+		}
+		if len(fp.blobs) > 0 && fp.blobs[0].Type == DataBlob {
+			<-w.tokens
 		}
 		if cap(fp.data) >= w.packSize {
-			b := fp.data[:0]
-			w.bufs.Put(&b)
+			w.packBufs.put(fp.data)
 		}
 	}
 }
