@@ -31,8 +31,6 @@ func TestOpenPathWithColon(t *testing.T) {
 
 func TestOpenUnsupported(t *testing.T) {
 	for _, tc := range []struct{ loc, typ string }{
-		{"s3:https://AKIA:supersecret@s3.example.com/bucket", "s3"},
-		{"rest:https://user:supersecret@host:8000/repo", "rest"},
 		{"sftp:user@host:/srv/repo", "sftp"},
 		{"rclone:remote:path", "rclone"},
 		{"b2:bucket:path", "b2"},

@@ -4,9 +4,20 @@ import (
 	"context"
 
 	"github.com/kamal-backup/kamal-backup/repo/backend"
+	"github.com/kamal-backup/kamal-backup/repo/backend/s3"
 )
 
-// openS3 opens an "s3:" location.
+// openS3 opens an "s3:" location with credentials and region from env
+// (see s3.ParseLocation). As restic init does, creating the repository
+// also creates a missing bucket.
 func openS3(ctx context.Context, location string, env Lookup) (backend.Backend, error) {
-	return nil, &UnsupportedError{Type: "s3"}
+	cfg, err := s3.ParseLocation(location, env)
+	if err != nil {
+		return nil, err
+	}
+	be, err := s3.Open(ctx, cfg, s3.Options{CreateBucket: true})
+	if err != nil {
+		return nil, err
+	}
+	return be, nil
 }
