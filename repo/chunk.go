@@ -20,16 +20,16 @@ type chunkResult struct {
 
 // saveChunks splits rd with the repository's chunker and saves every chunk
 // through w, hashing, compressing and encrypting on all cores while the
-// next chunks are read. Memory is bounded by a fixed pool of chunk buffers.
+// next chunks are read. Memory is bounded by the writer's fixed set of
+// chunk buffers.
 // An error from rd is returned wrapped as a *SourceError.
 func (r *Repository) saveChunks(ctx context.Context, w *Writer, rd io.Reader) (chunkResult, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	workers := max(runtime.GOMAXPROCS(0), 2)
-	bufs := make(chan []byte, workers+1)
-	for range cap(bufs) {
-		bufs <- nil
-	}
+	// Chunk buffers are shared by every stream saved through w, so files
+	// saved in parallel stay within the same bounded memory.
+	bufs := w.chunkBufs
 	type job struct {
 		seq  int
 		data []byte
@@ -76,10 +76,11 @@ func (r *Repository) saveChunks(ctx context.Context, w *Writer, rd io.Reader) (c
 				buf = make([]byte, 0, chunker.MaxSize)
 			}
 			c, err := ch.Next(buf)
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
 			if err != nil {
+				bufs <- buf[:0]
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
 				return &SourceError{Err: err}
 			}
 			size += uint64(c.Length)
@@ -89,6 +90,7 @@ func (r *Repository) saveChunks(ctx context.Context, w *Writer, rd io.Reader) (c
 			select {
 			case jobs <- job{seq, c.Data}:
 			case <-ctx.Done():
+				bufs <- c.Data[:0]
 				return nil
 			}
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 // dumpReadAhead is how many blobs a file reader loads ahead in parallel.
-const dumpReadAhead = 4
+const dumpReadAhead = 8
 
 // OpenFile returns the content of the file at p in snapshot s as a
 // stream. Blobs are loaded ahead in parallel with bounded memory (a few

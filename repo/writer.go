@@ -46,14 +46,15 @@ type Writer struct {
 	unindex []index.Pack    // uploaded, not yet in an index file
 	stats   WriteStats
 
-	uploads  chan finishedPack
-	tokens   chan struct{} // one per data pack held in memory (filling or uploading)
-	upWG     sync.WaitGroup
-	upErr    error
-	packBufs bufList // free data pack buffers
-	scratch  bufList // free compression and encryption buffers
-	ctx      context.Context
-	cancel   context.CancelCauseFunc
+	uploads   chan finishedPack
+	tokens    chan struct{} // one per data pack held in memory (filling or uploading)
+	upWG      sync.WaitGroup
+	upErr     error
+	packBufs  bufList     // free data pack buffers
+	scratch   bufList     // free compression and encryption buffers
+	chunkBufs chan []byte // chunk buffers shared by all streams (nil: not yet allocated)
+	ctx       context.Context
+	cancel    context.CancelCauseFunc
 }
 
 // WriterOptions tune a Writer; the zero value means defaults.
@@ -93,6 +94,10 @@ func (r *Repository) NewWriter(ctx context.Context, opts WriterOptions) (*Writer
 	w.tokens = make(chan struct{}, conns+1)
 	w.packBufs = newBufList(conns + 1)
 	w.scratch = newBufList(2 * max(runtime.GOMAXPROCS(0), 2))
+	w.chunkBufs = make(chan []byte, max(runtime.GOMAXPROCS(0), 2)+1)
+	for range cap(w.chunkBufs) {
+		w.chunkBufs <- nil // allocated on first use
+	}
 	for range conns {
 		w.upWG.Add(1)
 		go w.uploader()
