@@ -77,6 +77,12 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 			code = sig.code
 		}
 	}()
+	// The image's ENTRYPOINT is `tini -- kamal-backup`, and `kamal accessory
+	// exec` (and Ruby-era `cmd: kamal-backup schedule`) pass "kamal-backup
+	// ..." as arguments; it is never a command of its own, so drop it.
+	if len(args) > 0 && args[0] == "kamal-backup" {
+		args = args[1:]
+	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		writeFatal(&root.Globals, errw, fmt.Errorf("%w (see --help)", err), exitError)

@@ -112,3 +112,12 @@ func TestJSONErrorLine(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
 	}
 }
+
+// The accessory image runs `tini -- kamal-backup` and Kamal appends
+// "kamal-backup ..." to it: a leading program name is ignored.
+func TestLeadingProgramNameIgnored(t *testing.T) {
+	res := runCLI(t, map[string]string{}, "", "kamal-backup", "version")
+	if res.code != 0 || !strings.Contains(res.stdout, "kamal-backup") {
+		t.Fatalf("kamal-backup kamal-backup version: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+}
