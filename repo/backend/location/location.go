@@ -80,6 +80,10 @@ func OpenWithEnv(ctx context.Context, location string, env Lookup) (backend.Back
 		return openREST(ctx, location, env)
 	case "s3":
 		return openS3(ctx, location, env)
+	case "sftp":
+		return openSFTP(ctx, location, env)
+	case "rclone":
+		return openRclone(ctx, location, env)
 	default:
 		return nil, &UnsupportedError{Type: t}
 	}

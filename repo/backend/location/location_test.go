@@ -31,8 +31,6 @@ func TestOpenPathWithColon(t *testing.T) {
 
 func TestOpenUnsupported(t *testing.T) {
 	for _, tc := range []struct{ loc, typ string }{
-		{"sftp:user@host:/srv/repo", "sftp"},
-		{"rclone:remote:path", "rclone"},
 		{"b2:bucket:path", "b2"},
 	} {
 		_, err := Open(context.Background(), tc.loc)
