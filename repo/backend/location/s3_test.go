@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kamal-backup/kamal-backup/repo/backend/retry"
 	"github.com/kamal-backup/kamal-backup/repo/backend/s3"
 )
 
@@ -21,8 +22,8 @@ func TestOpenS3(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer be.Close()
-	if _, ok := be.(*s3.Backend); !ok {
-		t.Fatalf("location.Open returned %T", be)
+	if _, ok := be.(*retry.Backend); !ok {
+		t.Fatalf("location.Open returned %T, want an S3 backend wrapped in retry", be)
 	}
 	if got, want := be.Location(), "s3:https://minio.internal:9000/bucket/a/b"; got != want {
 		t.Errorf("Location() = %q, want %q", got, want)
