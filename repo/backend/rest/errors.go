@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,6 +115,12 @@ func (b *Backend) IsNotExist(err error) bool { return errors.Is(err, fs.ErrNotEx
 func (b *Backend) IsPermanentError(err error) bool {
 	var se *StatusError
 	if errors.As(err, &se) && se.permanent() {
+		return true
+	}
+	// A host name that does not resolve is a mistyped or removed server:
+	// waiting will not make it appear, so fail fast.
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		return true
 	}
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist) || errors.Is(err, backend.ErrShortFile) ||
