@@ -10,11 +10,7 @@ import (
 
 // Backup runs one backup and returns its record; see BackupWithReport.
 func (r *Runner) Backup(ctx context.Context, opts BackupOptions) (*BackupRecord, error) {
-	rep, err := r.BackupWithReport(ctx, opts)
-	if rep == nil {
-		return nil, err
-	}
-	return &rep.BackupRecord, err
+	return r.BackupWithReport(ctx, opts)
 }
 
 // BackupWithReport runs one backup, as `kamal-backup backup` does, and
@@ -52,10 +48,8 @@ func (r *Runner) BackupWithReport(ctx context.Context, opts BackupOptions) (*Bac
 		return nil, errNoConfig
 	}
 	start := r.now()
-	rep := &BackupReport{
-		BackupRecord: BackupRecord{RecordHeader: NewRecordHeader(KindBackupResult), StartedAt: start, Databases: []DatabaseSnapshot{}},
-		Sources:      []SourceResult{},
-	}
+	rep := &BackupReport{RecordHeader: NewRecordHeader(KindBackupResult), StartedAt: start,
+		Databases: []DatabaseSnapshot{}, Sources: []SourceResult{}}
 	if skipped := r.skipReason(rep, opts, start); skipped {
 		return rep, nil
 	}

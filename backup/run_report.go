@@ -11,21 +11,10 @@ const (
 	SourceFiles    = "files"
 )
 
-// BackupReport is a BackupRecord with the detail of the run: one result
-// per source and the timing of every step. It is what Backup stores as
-// LastBackupRecord; its JSON is the BackupRecord's with the fields
-// "sources" and "steps" added, so readers of a BackupRecord read it too.
-type BackupReport struct {
-	BackupRecord
-	// Sources has one result per configured database, in configured
-	// order, then one for the files when paths are configured. Empty for
-	// a skipped run.
-	Sources []SourceResult `json:"sources"`
-	// Steps time the steps of the run, in the order they ran.
-	Steps []StepResult `json:"steps,omitempty"`
-	// Retention is what forget_after_backup kept and removed, per group.
-	Retention []RetentionResult `json:"retention,omitempty"`
-}
+// BackupReport is another name for BackupRecord, which BackupWithReport
+// and ScheduleOptions.AfterBackup use: the record holds the detail of the
+// run (a result per source, the timing of every step, the retention).
+type BackupReport = BackupRecord
 
 // SourceResult is the outcome of backing up one source: a database or
 // the configured paths.

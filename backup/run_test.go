@@ -63,13 +63,13 @@ func TestBackupWritesRubyCompatibleSnapshots(t *testing.T) {
 		t.Errorf("file snapshot listing lacks a.txt or has the excluded skip.tmp:\n%s", ls)
 	}
 
-	// The record on disk: the returned record plus per-source detail.
+	// The record on disk: the returned record, with its per-source detail.
 	raw := f.readRecord(t, LastBackupRecord)
 	var stored BackupReport
 	if found, err := f.cfg.StateDir().ReadRecord(LastBackupRecord, &stored); !found || err != nil {
 		t.Fatalf("read record: %v %v", found, err)
 	}
-	if diff := cmp.Diff(*rec, stored.BackupRecord); diff != "" {
+	if diff := cmp.Diff(*rec, stored); diff != "" {
 		t.Errorf("stored record differs from the returned one (-returned +stored):\n%s", diff)
 	}
 	if len(stored.Sources) != 3 || stored.Sources[2].Type != SourceFiles {

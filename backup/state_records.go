@@ -44,7 +44,9 @@ func NewRecordHeader(kind string) RecordHeader {
 }
 
 // BackupRecord is the result of a backup run (kind backup_result), stored
-// as LastBackupRecord. Its fields are the Ruby kamal-backup's.
+// as LastBackupRecord. Its fields are the Ruby kamal-backup's, followed
+// by the detail of the run: a result per source, the steps' timings and
+// what the retention kept and removed.
 type BackupRecord struct {
 	RecordHeader
 	// Status is StatusOK, StatusSkipped or StatusFailed.
@@ -67,6 +69,14 @@ type BackupRecord struct {
 	LastBackupAt *time.Time `json:"last_backup_at,omitempty"`
 	NextBackupAt *time.Time `json:"next_backup_at,omitempty"`
 	ForceCommand string     `json:"force_command,omitempty"`
+	// Sources has one result per configured database, in configured
+	// order, then one for the files when paths are configured. Empty for
+	// a skipped run.
+	Sources []SourceResult `json:"sources"`
+	// Steps time the steps of the run, in the order they ran.
+	Steps []StepResult `json:"steps,omitempty"`
+	// Retention is what forget_after_backup kept and removed, per group.
+	Retention []RetentionResult `json:"retention,omitempty"`
 }
 
 // DatabaseSnapshot is one database snapshot of a backup run.
@@ -137,6 +147,8 @@ type DrillRecord struct {
 
 // DrillDatabase is one database restored by a drill.
 type DrillDatabase struct {
+	// Database is the configured name of the database restored.
+	Database string `json:"database,omitempty"`
 	Snapshot string `json:"snapshot"`
 	Adapter  string `json:"adapter"`
 	// Filename is the dump's path in the snapshot.
@@ -161,12 +173,20 @@ type DrillCheck struct {
 	// redacted.
 	Output *string `json:"output,omitempty"`
 	Error  *string `json:"error,omitempty"`
+	// ExitCode is the command's exit status; nil when it did not exit on
+	// its own (it could not start, or was killed or timed out).
+	ExitCode *int `json:"exit_code,omitempty"`
 }
 
 // DrillPhase times one phase of a drill ("resolve", "restore databases",
 // "restore files", "check").
 type DrillPhase struct {
-	Name       string    `json:"name"`
+	Name string `json:"name"`
+	// Database is the configured name of the database a per-database
+	// phase (fetch, restore) worked on; empty for the other phases.
+	Database   string    `json:"database,omitempty"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
+	// DurationSeconds is FinishedAt minus StartedAt, in seconds.
+	DurationSeconds float64 `json:"duration_seconds"`
 }

@@ -11,8 +11,20 @@ import (
 type CLI struct {
 	Globals
 
-	Repo    repoCmd    `cmd:"" help:"Work with a restic-format repository."`
-	Version versionCmd `cmd:"" help:"Print the version."`
+	// The operator's commands, on config/kamal-backup.yml.
+	Init     appInitCmd   `cmd:"" help:"Write a starter config/kamal-backup.yml and print the accessory block for config/deploy.yml."`
+	Validate validateCmd  `cmd:"" help:"Check the configuration, tools, repository and state directory without touching data."`
+	Backup   appBackupCmd `cmd:"" help:"Back up every database and the files now, if due (--force: even if not)."`
+	Schedule scheduleCmd  `cmd:"" help:"Back up on the schedule until stopped: the accessory's command."`
+	List     listCmd      `cmd:"" help:"List the app's snapshots by database and files."`
+	Check    appCheckCmd  `cmd:"" help:"Check the repository and record the result."`
+	Prune    appPruneCmd  `cmd:"" help:"Apply the retention policy per database and files, then prune."`
+	Unlock   appUnlockCmd `cmd:"" help:"Remove stale locks from the repository."`
+
+	Repo    repoCmd       `cmd:"" help:"Work with a restic-format repository."`
+	Restore restoreAppCmd `cmd:"" help:"Restore the app's databases and files: local or production."`
+	Drill   drillCmd      `cmd:"" help:"Restore drill into scratch targets, with a check command; recorded."`
+	Version versionCmd    `cmd:"" help:"Print the version."`
 }
 
 // repoCmd groups the repository commands.
