@@ -10,6 +10,7 @@ import (
 // CLI is the command line: global flags and the command tree.
 type CLI struct {
 	Globals
+	Kamal kamalFlags `embed:""`
 
 	// The operator's commands, on config/kamal-backup.yml.
 	Init     appInitCmd   `cmd:"" help:"Write a starter config/kamal-backup.yml and print the accessory block for config/deploy.yml."`

@@ -52,6 +52,11 @@ func main() {
 // is read from the process environment or printed outside the given
 // streams.
 func run(ctx context.Context, args []string, env func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// From an app checkout (config/deploy.yml), the commands that belong on
+	// the server run in the accessory through Kamal.
+	if handled, code := bridge(ctx, args, env, stdin, stdout, stderr); handled {
+		return code
+	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
 	red := &cli.Redactor{}
