@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	kbackup "github.com/kamal-backup/kamal-backup/backup"
+	"github.com/kamal-backup/kamal-backup/evidence"
+	"github.com/kamal-backup/kamal-backup/redact"
+	"github.com/kamal-backup/kamal-backup/repo"
+)
+
+// errEvidenceNotPass is returned by "evidence --strict" when the overall
+// verdict is not pass; it maps to exit code 1.
+var errEvidenceNotPass = errors.New("the recovery objectives are not met")
+
+// evidenceEnv are variables whose secrets are redacted from the evidence
+// besides those the configuration knows: secret-looking names have their
+// values registered, every other value its URL passwords.
+var evidenceEnv = append([]string{"AWS_ACCESS_KEY_ID", "DATABASE_URL", "PGPASSWORD", "MYSQL_PWD",
+	"RESTIC_REPOSITORY", "GOOGLE_ACCESS_TOKEN", "OS_PASSWORD", "RCLONE_CONFIG_PASS", "RAILS_MASTER_KEY",
+	"SECRET_KEY_BASE", "KAMAL_REGISTRY_PASSWORD"}, secretEnv...)
+
+// evidenceCmd collects and prints the evidence of the app's backups.
+type evidenceCmd struct {
+	Config string `short:"c" name:"config" envvar:"KAMAL_BACKUP_CONFIG" default:"config/kamal-backup.yml" placeholder:"FILE" help:"kamal-backup configuration (default: ${default})."`
+	Format string `name:"format" enum:"json,markdown,html" default:"json" help:"Output format: json, markdown or html (default: ${default})."`
+	Output string `short:"o" name:"output" placeholder:"FILE" help:"Write the evidence to FILE instead of standard output."`
+	Strict bool   `name:"strict" help:"Exit 1 unless every declared objective passes (for CI)."`
+	Window string `name:"window" default:"30d" placeholder:"INTERVAL" help:"How far back the backup history looks: 30d, 4w, 720h (default: ${default})."`
+
+	window time.Duration
+	// now and tools are test seams: the clock and the tool versions;
+	// nil means the real ones.
+	now   func() time.Time
+	tools func(context.Context) map[string]*string
+}
+
+// Help is the detailed help of "evidence".
+func (c *evidenceCmd) Help() string {
+	return `Collects the evidence a security reviewer asks for: what is backed up,
+where, how often, the latest snapshots, the last check and restore drill,
+the backup history over a window and the verdict on the recovery
+objectives declared in the configuration (evidence: rpo, rto,
+drill_max_age, check_max_age). The snapshots are read straight from the
+repository, once; the check and drill come from the state directory. No
+secret is ever printed.
+
+The JSON (the default) keeps every field of the Ruby kamal-backup's
+evidence and adds new ones; docs/EVIDENCE_JSON.md describes each field.
+Markdown and HTML tell the same facts for people.
+
+It takes a shared lock on the repository unless --no-lock is given, and
+never creates the repository.
+
+Examples:
+  kamal-backup evidence > evidence.json
+  kamal-backup evidence --format markdown --output evidence.md
+  kamal-backup evidence --strict --window 7d
+
+Exit codes: 0 success; 1 error, or --strict and the verdict is not pass;
+10, 11 and 12 as for every command.`
+}
+
+// Validate parses the window.
+func (c *evidenceCmd) Validate() error {
+	w, err := kbackup.ParseSchedule(c.Window)
+	if err != nil {
+		return fmt.Errorf("--window: %w", err)
+	}
+	c.window = w
+	return nil
+}
+
+// Run loads the configuration, collects the evidence and writes it.
+func (c *evidenceCmd) Run(ctx context.Context, g *Globals) error {
+	if c.window == 0 {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	cfg, err := (&restoreConfigFlags{Config: c.Config}).load(g, kbackup.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	r, err := kbackup.OpenRepository(ctx, cfg, kbackup.RepositoryOptions{Logger: g.log, Env: g.lookup, NoInit: true})
+	if err != nil {
+		return err
+	}
+	defer g.closeRepo(r)
+	var doc *evidence.Document
+	err = g.readLocked(ctx, r, func(ctx context.Context) error {
+		var err error
+		doc, err = evidence.Collect(ctx, cfg, r, evidence.Options{Now: c.now, Window: c.window, ToolVersions: c.tools,
+			Version: programVersion(), Env: g.lookup, Redactor: envRedactor(g.lookup)})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := c.write(g, doc); err != nil {
+		return err
+	}
+	if c.Strict && doc.Objectives.Verdict != evidence.VerdictPass {
+		return fmt.Errorf("%w (verdict %s): %s", errEvidenceNotPass, doc.Objectives.Verdict, strings.Join(doc.Objectives.Reasons, "; "))
+	}
+	return nil
+}
+
+// readLocked runs fn under a shared lock on r, or without one with
+// --no-lock.
+func (g *Globals) readLocked(ctx context.Context, r *repo.Repository, fn func(context.Context) error) error {
+	if g.NoLock {
+		return fn(ctx)
+	}
+	lock, lctx, err := r.LockWithOptions(ctx, repo.LockOptions{RetryLock: g.RetryLock})
+	if err != nil {
+		return err
+	}
+	err = fn(lctx)
+	if err != nil && lctx.Err() != nil && ctx.Err() == nil {
+		err = context.Cause(lctx)
+	}
+	if uerr := lock.Unlock(); uerr != nil {
+		g.log.Warn("unlock repository", "err", uerr)
+	}
+	return err
+}
+
+// write renders doc to --output, replacing the file atomically, or to
+// standard output.
+func (c *evidenceCmd) write(g *Globals, doc *evidence.Document) error {
+	if c.Output == "" {
+		return evidence.Render(doc, c.Format, g.stdout)
+	}
+	var buf bytes.Buffer
+	if err := evidence.Render(doc, c.Format, &buf); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(c.Output), "."+filepath.Base(c.Output)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write evidence: %w", err)
+	}
+	_, err = tmp.Write(buf.Bytes())
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), c.Output)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write evidence: %w", err)
+	}
+	g.log.Info("evidence written", "file", c.Output, "format", c.Format, "verdict", doc.Objectives.Verdict)
+	return nil
+}
+
+// envRedactor returns a redactor of the secrets in the environment
+// variables of evidenceEnv.
+func envRedactor(lookup func(string) (string, bool)) *redact.Redactor {
+	var environ []string
+	for _, name := range evidenceEnv {
+		if v, ok := lookup(name); ok {
+			environ = append(environ, name+"="+v)
+		}
+	}
+	r := &redact.Redactor{}
+	r.AddEnv(environ)
+	return r
+}
