@@ -4,7 +4,6 @@ package archiver
 
 import (
 	"io"
-	"io/fs"
 	"os"
 	"syscall"
 )
@@ -12,25 +11,6 @@ import (
 // LocalFS is the operating system's file system. Files are opened with
 // O_NOFOLLOW, O_NONBLOCK and, where permitted, O_NOATIME.
 type LocalFS struct{}
-
-// Lstat implements FS.
-func (LocalFS) Lstat(name string) (fs.FileInfo, error) { return os.Lstat(name) }
-
-// Stat implements FS.
-func (LocalFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
-
-// ReadDirNames implements FS.
-func (LocalFS) ReadDirNames(name string) ([]string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.Readdirnames(-1)
-}
-
-// Readlink implements FS.
-func (LocalFS) Readlink(name string) (string, error) { return os.Readlink(name) }
 
 // Open implements FS. The file is read with plain read(2) calls, without
 // the runtime poller, which is what regular files need.
