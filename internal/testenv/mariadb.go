@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,7 +72,7 @@ func StartMariaDB(t testing.TB) *MariaDB {
 
 	m := &MariaDB{socket: filepath.Join(base, "mysqld.sock"), password: mariadbPassword()}
 	for attempt := 1; ; attempt++ {
-		m.port = mariadbFreePort(t)
+		m.port = freeTCPPort(t)
 		err := m.start(t, mariadbd, datadir, tmpdir)
 		if err == nil {
 			break
@@ -99,7 +98,7 @@ func (m *MariaDB) start(t testing.TB, mariadbd, datadir, tmpdir string) error {
 		"--loose-feedback=OFF"}, mariadbUserFlag()...)
 	cmd := exec.Command(mariadbd, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
-	setMariaDBDeathSignal(cmd.SysProcAttr)
+	setParentDeathSignal(cmd.SysProcAttr, syscall.SIGKILL)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err
@@ -192,14 +191,6 @@ func removeAbandonedMariaDB(root string) {
 	}
 }
 
-// setMariaDBDeathSignal has the kernel kill the server if the test process
-// dies without stopping it. The field exists on Linux only.
-func setMariaDBDeathSignal(attr *syscall.SysProcAttr) {
-	if f := reflect.ValueOf(attr).Elem().FieldByName("Pdeathsig"); f.IsValid() && f.Type() == reflect.TypeOf(syscall.SIGKILL) {
-		f.Set(reflect.ValueOf(syscall.SIGKILL))
-	}
-}
-
 // mariadbUserFlag lets mariadbd and mariadb-install-db run as root, which
 // they refuse without it.
 func mariadbUserFlag() []string {
@@ -285,18 +276,6 @@ func (m *MariaDB) Stop(t testing.TB) {
 func (m *MariaDB) kill() {
 	_ = m.cmd.Process.Kill()
 	<-m.exited
-}
-
-// mariadbFreePort returns a TCP port that was free on 127.0.0.1 a moment
-// ago.
-func mariadbFreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // mariadbPassword returns 24 random letters and digits.

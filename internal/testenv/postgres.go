@@ -4,13 +4,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,7 +72,7 @@ func StartPostgres(t testing.TB) *Postgres {
 	p.dir = postgresDir(t, cred)
 	p.initdb(t, cred)
 	for attempt := 1; ; attempt++ {
-		p.port = postgresFreePort(t)
+		p.port = freeTCPPort(t)
 		err := p.start(cred)
 		if err == nil {
 			break
@@ -289,27 +287,6 @@ func postgresEnv() []string {
 		}
 	}
 	return append(env, "LC_ALL=C")
-}
-
-// setParentDeathSignal sets SysProcAttr.Pdeathsig where it exists (Linux),
-// so that the server dies with the test binary. It is set by reflection to
-// keep this file portable; elsewhere a killed test binary may leave a
-// server running.
-func setParentDeathSignal(attr *syscall.SysProcAttr, sig syscall.Signal) {
-	if f := reflect.ValueOf(attr).Elem().FieldByName("Pdeathsig"); f.IsValid() && f.Type() == reflect.TypeOf(sig) {
-		f.Set(reflect.ValueOf(sig))
-	}
-}
-
-// postgresFreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func postgresFreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // postgresMissing skips the test, or fails it in CI, for a missing prerequisite.

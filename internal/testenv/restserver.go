@@ -194,7 +194,7 @@ func startRESTServer(bin string, args []string, addr string) (*restServerProc, e
 	p := &restServerProc{cmd: exec.Command(bin, args...), exited: make(chan struct{}), out: &tailBuffer{max: 8 << 10}}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{}
-	setMariaDBDeathSignal(p.cmd.SysProcAttr) // any server: die with the test process
+	setParentDeathSignal(p.cmd.SysProcAttr, syscall.SIGKILL) // any server: die with the test process
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start rest-server: %w", err)
 	}

@@ -199,7 +199,7 @@ func startSSHD(bin, config, addr string) (*sshdProc, error) {
 		out: &tailBuffer{max: 8 << 10}}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{}
-	setMariaDBDeathSignal(p.cmd.SysProcAttr) // die with the test process
+	setParentDeathSignal(p.cmd.SysProcAttr, syscall.SIGKILL) // die with the test process
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start sshd: %w", err)
 	}

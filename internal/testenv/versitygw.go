@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,7 +88,7 @@ func StartS3With(t testing.TB, opts S3Options) *S3Server {
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		port := s3FreePort(t)
+		port := freeTCPPort(t)
 		s.Host = "127.0.0.1:" + strconv.Itoa(port)
 		s.Endpoint = "http://" + s.Host
 		err := s.start(bin, opts)
@@ -125,7 +123,7 @@ func (s *S3Server) start(bin string, opts S3Options) error {
 	cmd.Env = s3ServerEnv()
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
-	versitygwDeathSignal(cmd.SysProcAttr, syscall.SIGKILL)
+	setParentDeathSignal(cmd.SysProcAttr, syscall.SIGKILL)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("testenv: start versitygw: %w", err)
 	}
@@ -227,23 +225,4 @@ func s3ServerEnv() []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-// s3FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func s3FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// versitygwDeathSignal sets SysProcAttr.Pdeathsig where it exists
-// (Linux), by reflection to keep this file portable.
-func versitygwDeathSignal(attr *syscall.SysProcAttr, sig syscall.Signal) {
-	if f := reflect.ValueOf(attr).Elem().FieldByName("Pdeathsig"); f.IsValid() && f.Type() == reflect.TypeOf(sig) {
-		f.Set(reflect.ValueOf(sig))
-	}
 }
