@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,7 +35,7 @@ type StateDir struct {
 	// Path is the directory. WriteRecord creates it with mode 0700 when
 	// missing; an existing directory (a mounted volume) keeps its mode.
 	Path string
-	// Redactor, when set, cleans each record's JSON before it is written,
+	// Redactor, when set, cleans every string value of a record before it is written,
 	// as a last defence: records should hold redacted text already.
 	Redactor *redact.Redactor
 }
@@ -54,11 +55,15 @@ func (d StateDir) WriteRecord(name string, v any) (err error) {
 		return fmt.Errorf("write state record %s: %w", name, err)
 	}
 	if d.Redactor != nil {
-		clean := d.Redactor.RedactBytes(data)
-		if !json.Valid(clean) {
-			return fmt.Errorf("write state record %s: redaction broke the JSON", name)
+		clean, err := redactJSONValues(d.Redactor, data)
+		if err != nil {
+			return fmt.Errorf("write state record %s: redact: %w", name, err)
 		}
-		data = clean
+		var indented bytes.Buffer
+		if err := json.Indent(&indented, clean, "", "  "); err != nil {
+			return fmt.Errorf("write state record %s: %w", name, err)
+		}
+		data = indented.Bytes()
 	}
 	data = append(data, '\n')
 	if err := os.MkdirAll(d.Path, 0o700); err != nil {
