@@ -25,7 +25,7 @@ type CLI struct {
 	Repo     repoCmd       `cmd:"" help:"Work with a restic-format repository."`
 	Restore  restoreAppCmd `cmd:"" help:"Restore the app's databases and files: local or production."`
 	Drill    drillCmd      `cmd:"" help:"Restore drill into scratch targets, with a check command; recorded."`
-	Evidence evidenceCmd   `cmd:"" help:"Print the evidence of the app's backups: configuration, snapshots, check, drill and recovery objectives."`
+	Evidence evidenceGroup `cmd:"" help:"Print the evidence of the app's backups (configuration, snapshots, check, drill, objectives); keygen, verify, history."`
 	Version  versionCmd    `cmd:"" help:"Print the version."`
 }
 

@@ -83,7 +83,7 @@ func (a *evidenceApp) backupAt(t *testing.T, at time.Time) {
 // app.go will hold it.
 type evidenceRoot struct {
 	Globals
-	Evidence evidenceCmd `cmd:""`
+	Evidence evidenceGroup `cmd:""`
 }
 
 // runEvidence parses and runs "evidence args..." as run does, with the
@@ -110,8 +110,8 @@ func runEvidence(t *testing.T, env map[string]string, args ...string) result {
 	if err != nil {
 		return result{stderr: err.Error(), code: exitError}
 	}
-	root.Evidence.now = func() time.Time { return evidenceNow }
-	root.Evidence.tools = func(context.Context) map[string]*string { return nil }
+	root.Evidence.Report.now = func() time.Time { return evidenceNow }
+	root.Evidence.Report.tools = func(context.Context) map[string]*string { return nil }
 	kctx.BindTo(context.Background(), (*context.Context)(nil))
 	err = kctx.Run(&root.Globals)
 	if err != nil {
