@@ -20,7 +20,7 @@ import (
 // every command: streams, environment, logger (writing to the redacted
 // standard error) and redactor.
 type Globals struct {
-	Repo            string        `short:"r" name:"repo" envvar:"RESTIC_REPOSITORY" placeholder:"LOCATION" help:"Repository location: a local path or local:/path."`
+	Repo            string        `short:"r" name:"repo" envvar:"RESTIC_REPOSITORY" placeholder:"LOCATION" help:"Repository location: a local path, local:/path, rest:URL, s3:host/bucket/prefix, sftp:user@host:/path or rclone:remote:path (credentials are never printed)."`
 	RepositoryFile  string        `name:"repository-file" envvar:"RESTIC_REPOSITORY_FILE" placeholder:"FILE" help:"File whose first line is the repository location."`
 	PasswordFile    string        `name:"password-file" envvar:"RESTIC_PASSWORD_FILE" placeholder:"FILE" help:"File whose first line is the repository password."`
 	PasswordCommand string        `name:"password-command" envvar:"RESTIC_PASSWORD_COMMAND" placeholder:"COMMAND" help:"Command that prints the repository password (run without a shell)."`
