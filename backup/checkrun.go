@@ -19,7 +19,8 @@ var ErrRepositoryDamaged = errors.New("the repository check found errors")
 // the subset of pack data restic.check_read_data_subset names, if any.
 type CheckOptions struct {
 	// ReadDataSubset is the subset of pack data to download and verify
-	// ("5%", "1/7", "500M"); empty means the configured one.
+	// ("5%", "1/7", "500M", or "auto/7" for the next group of a
+	// rotation through all packs); empty means the configured one.
 	ReadDataSubset string
 	// NoReadData reads no pack data, whatever is configured.
 	NoReadData bool
@@ -51,7 +52,7 @@ func (r *Runner) Check(ctx context.Context, opts CheckOptions) (*CheckRecord, er
 		// The repository could not be opened: that is a failed check too.
 		rec = newCheckRecord(start, subset)
 		r.finishCheck(rec, nil, err)
-		if werr := r.Config.StateDir().WriteRecord(LastCheckRecord, rec); werr != nil {
+		if werr := r.saveRecord(ctx, nil, LastCheckRecord, rec); werr != nil {
 			err = errors.Join(err, werr)
 		}
 	}
@@ -63,10 +64,13 @@ func (r *Runner) Check(ctx context.Context, opts CheckOptions) (*CheckRecord, er
 // repository was locked.
 func (r *Runner) check(ctx context.Context, rp *repo.Repository, subset string) (*CheckRecord, error) {
 	rec := newCheckRecord(r.now(), subset)
-	var res *repo.CheckResult
+	var (
+		res      *repo.CheckResult
+		stateErr error // the rotation or the verified packs ledger could not be stored
+	)
 	err := r.withLock(ctx, rp, true, func(ctx context.Context, _ *repo.Lock) error {
 		var err error
-		res, err = rp.Check(ctx, repo.CheckOptions{ReadDataSubset: subset, NoLock: true})
+		res, stateErr, err = r.checkTracked(ctx, rp, rec)
 		return err
 	})
 	switch {
@@ -76,18 +80,25 @@ func (r *Runner) check(ctx context.Context, rp *repo.Repository, subset string) 
 		return nil, err
 	}
 	err = r.finishCheck(rec, res, err)
-	if werr := r.Config.StateDir().WriteRecord(LastCheckRecord, rec); werr != nil {
+	if werr := r.saveRecord(ctx, rp, LastCheckRecord, rec); werr != nil {
 		err = errors.Join(err, werr)
 	}
+	err = errors.Join(err, stateErr)
 	if err == nil {
 		r.log().Info("check finished: no errors were found", "snapshots", res.SnapshotsChecked, "packs_read", res.PacksRead)
 	}
 	return rec, err
 }
 
-// newCheckRecord starts a check record.
+// newCheckRecord starts a check record. A rotating subset "auto/N" goes
+// to ReadDataRotation; the group it stands for is set when the check
+// starts.
 func newCheckRecord(start time.Time, subset string) *CheckRecord {
-	return &CheckRecord{RecordHeader: NewRecordHeader(KindCheckResult), StartedAt: start, ReadDataSubset: subset}
+	rec := &CheckRecord{RecordHeader: NewRecordHeader(KindCheckResult), StartedAt: start, ReadDataSubset: subset}
+	if _, auto, _ := ParseAutoSubset(subset); auto {
+		rec.ReadDataSubset, rec.ReadDataRotation = "", subset
+	}
+	return rec
 }
 
 // finishCheck completes rec with the check's result or the error that

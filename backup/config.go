@@ -64,6 +64,9 @@ type Config struct {
 	// Evidence holds the objectives the evidence document is judged
 	// against.
 	Evidence EvidenceConfig
+	// Notify is where the schedule reports its runs: a webhook and a
+	// healthchecks ping URL.
+	Notify NotifyConfig
 	// AllowSuspiciousPaths allows every suspicious backup path
 	// (KAMAL_BACKUP_ALLOW_SUSPICIOUS_PATHS=true, as in the Ruby
 	// kamal-backup). Prefer allow_suspicious on the one path.
@@ -71,9 +74,6 @@ type Config struct {
 	// Warnings are settings that were ignored, for the operator to see.
 	Warnings []string
 
-	// notify is behind a pointer so that printing a Config with %+v
-	// shows an address, not values that may be secret (webhook URLs).
-	notify    *map[string]any
 	databases []databaseConfig
 	origin    origins
 	local     bool
@@ -208,6 +208,7 @@ type origins struct {
 	password      resolved
 	restUsername  resolved
 	restPassword  resolved
+	notify        notifyOrigins
 }
 
 // Databases returns the configured databases, as the adapters take them,
@@ -262,15 +263,6 @@ func (c *Config) StateDir() StateDir {
 	return StateDir{Path: c.State.Path, Redactor: c.Redactor()}
 }
 
-// Notify returns the notify section as written, for later use; nil when
-// absent. It may hold secrets, such as webhook URLs: never print it.
-func (c *Config) Notify() map[string]any {
-	if c.notify == nil {
-		return nil
-	}
-	return *c.notify
-}
-
 // Local reports whether the configuration was loaded for a local restore
 // or drill (LoadOptions.Local).
 func (c *Config) Local() bool { return c.local }
@@ -281,7 +273,7 @@ func (c *Config) Local() bool { return c.local }
 func (c *Config) registerSecrets() {
 	r := &redact.Redactor{}
 	o := &c.origin
-	for _, x := range []resolved{o.repository, o.password, o.restUsername, o.restPassword} {
+	for _, x := range []resolved{o.repository, o.password, o.restUsername, o.restPassword, o.notify.webhook, o.notify.healthchecks} {
 		if x.src.Env != "" && !conventionalName(x.src.Env) {
 			r.Add(x.src.Env)
 		}
@@ -297,6 +289,7 @@ func (c *Config) registerSecrets() {
 	}
 	r.Add(c.Restic.Password.Reveal(), c.Restic.RESTPassword.Reveal())
 	addURLSecrets(r, c.Restic.Repository.Reveal())
+	addNotifySecrets(r, c.Notify)
 	c.redactor = r
 }
 

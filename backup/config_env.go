@@ -117,6 +117,7 @@ func envLayer(e envReader) *layer {
 	l.enabled = e.boolean("BACKUP_ENABLED")
 	l.statePath = e.str("KAMAL_BACKUP_STATE_DIR")
 	l.allowSuspicious = e.boolean("KAMAL_BACKUP_ALLOW_SUSPICIOUS_PATHS")
+	l.notify = notifyEnv(e)
 	return l
 }
 

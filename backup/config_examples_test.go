@@ -173,6 +173,8 @@ func TestExamplesLive(t *testing.T) {
 			for _, m := range secretRef.FindAllStringSubmatch(comment.ReplaceAllString(main+local, ""), -1) {
 				name, v := m[1], randomSecret(t)
 				switch {
+				case strings.Contains(name, "WEBHOOK"), strings.Contains(name, "HEALTHCHECKS"):
+					env[name] = "https://hooks.example.com/" + v
 				case strings.Contains(name, "URL"):
 					env[name] = "postgres://app:" + v + "@db:5432/app"
 				case strings.Contains(name, "REPOSITORY"):

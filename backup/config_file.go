@@ -252,20 +252,3 @@ func (d *yamlDecoder) evidence(l *layer, n *yaml.Node, at string) {
 		}
 	})
 }
-
-// notify keeps the notify section as written.
-func (d *yamlDecoder) notify(l *layer, n *yaml.Node, at string) {
-	if isNull(n) || !d.usable(n, at) {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.p.add(at, "must be a mapping, not a %s", kindName(n))
-		return
-	}
-	m := map[string]any{}
-	if err := n.Decode(&m); err != nil {
-		d.p.add(at, "cannot be read as a mapping")
-		return
-	}
-	l.notify = setAt(m, at)
-}

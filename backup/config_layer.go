@@ -61,7 +61,7 @@ type layer struct {
 
 	rpo, rto, drillMaxAge, checkMaxAge setting[time.Duration]
 
-	notify setting[map[string]any]
+	notify notifyLayer
 
 	allowSuspicious setting[bool]
 }
@@ -132,6 +132,6 @@ func (l *layer) overlay(o *layer) {
 	l.rto.over(o.rto)
 	l.drillMaxAge.over(o.drillMaxAge)
 	l.checkMaxAge.over(o.checkMaxAge)
-	l.notify.over(o.notify)
+	l.notify.overlay(&o.notify)
 	l.allowSuspicious.over(o.allowSuspicious)
 }

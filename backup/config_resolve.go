@@ -166,9 +166,7 @@ func build(l *layer, r resolver, local bool, mainPaths []PathConfig, localPaths 
 		}
 	}
 	c.Evidence = EvidenceConfig{RPO: l.rpo.v, RTO: l.rto.v, DrillMaxAge: l.drillMaxAge.v, CheckMaxAge: l.checkMaxAge.v}
-	if l.notify.set {
-		c.notify = &l.notify.v
-	}
+	c.Notify, c.origin.notify = r.notify(l.notify)
 	c.AllowSuspiciousPaths = l.allowSuspicious.v
 	return c
 }

@@ -2,8 +2,6 @@ package backup
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/kamal-backup/kamal-backup/redact"
@@ -34,7 +32,8 @@ type Summary struct {
 	Backup      BackupSummary     `json:"backup"`
 	StateDir    string            `json:"state_dir"`
 	Evidence    EvidenceSummary   `json:"evidence"`
-	// Notify lists the keys of the notify section; values may be secret.
+	// Notify lists the keys of the notify section that are set (healthchecks,
+	// on, webhook); their values may be secret.
 	Notify   []string `json:"notify,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -123,7 +122,7 @@ func (c *Config) Summary() Summary {
 		Paths:         append([]PathConfig{}, c.Paths...),
 		RestoreFrom:   append([]string{}, c.RestoreFrom...),
 		StateDir:      c.State.Path,
-		Notify:        slices.Sorted(maps.Keys(c.Notify())),
+		Notify:        c.notifyKeys(),
 		Warnings:      c.Warnings,
 	}
 	for _, d := range c.databases {

@@ -75,7 +75,7 @@ func TestRubyBehaviour(t *testing.T) {
 		cfg := load(t, "")
 		if cfg.Accessory != "backup" || !cfg.Restic.ForgetAfterBackup || cfg.Restic.InitIfMissing || cfg.Restic.CheckAfterBackup ||
 			cfg.Backup.Interval != 24*time.Hour || !cfg.Backup.Enabled || cfg.Backup.StartDelay != 0 || cfg.State.Path != "/var/lib/kamal-backup" ||
-			len(cfg.Paths) != 0 || cfg.Notify() != nil || cfg.Evidence != (EvidenceConfig{}) {
+			len(cfg.Paths) != 0 || cfg.Notify.Configured() || !slices.Equal(cfg.Notify.On, defaultNotifyOn) || cfg.Evidence != (EvidenceConfig{}) {
 			t.Errorf("defaults: %+v", cfg)
 		}
 	})
@@ -139,8 +139,8 @@ func TestRubyBehaviour(t *testing.T) {
 		if cfg.Evidence != want {
 			t.Errorf("evidence %+v", cfg.Evidence)
 		}
-		if n := cfg.Notify(); n["webhook"] == nil || n["on"] == nil {
-			t.Errorf("notify %v", n)
+		if n := cfg.Notify; !slices.Equal(n.On, []string{EventFailure}) || !slices.Equal(cfg.Summary().Notify, []string{"on", "webhook"}) {
+			t.Errorf("notify %+v, summary %q", n, cfg.Summary().Notify)
 		}
 	})
 }

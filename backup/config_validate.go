@@ -53,6 +53,7 @@ func (c *Config) validate() *problems {
 	c.validateDatabases(p)
 	c.validateRestic(p)
 	c.validatePaths(p)
+	c.validateNotify(p)
 	if c.Backup.Interval <= 0 {
 		p.add("backup.schedule", "must be longer than zero (%v)", errIntervalSyntax)
 	}
@@ -186,7 +187,13 @@ func (c *Config) validateRestic(p *problems) {
 	c.validateSecret(p, o.restUsername)
 	c.validateSecret(p, o.restPassword)
 	if s := c.Restic.CheckReadDataSubset; s != "" {
-		if _, err := repo.ParseDataSubset(s); err != nil {
+		if _, auto, err := ParseAutoSubset(s); auto {
+			if err != nil {
+				p.add(cmp.Or(o.subsetAt, "restic.check_read_data_subset"),
+					"%q is not a read-data subset: auto/N rotates through N groups of packs, one per check, with N a whole number from 1 to %d (e.g. auto/7)",
+					s, repo.MaxDataSubsetBuckets)
+			}
+		} else if _, err := repo.ParseDataSubset(s); err != nil {
 			p.add(cmp.Or(o.subsetAt, "restic.check_read_data_subset"),
 				"%q is not a read-data subset (write a percentage such as 5%%, a group such as 1/7, or a size such as 500M)", s)
 		}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kamal-backup/kamal-backup/repo"
 )
 
 // DrillOptions describe one restore drill. Mode is required.
@@ -53,23 +55,30 @@ type DrillOptions struct {
 	// (KAMAL_BACKUP_OPERATOR, else USER) and, for a local drill, RAILS_ENV
 	// and friends. Nil means os.LookupEnv.
 	Env func(string) (string, bool)
+	// Progress reports the restore's progress, as RestoreOptions.Progress.
+	Progress func(step string) repo.Progress
 }
 
 // Drill restores the latest (or the requested) snapshots into scratch
 // targets, runs the check command, and records the drill as
 // LastDrillRecord in the state directory of the mode's configuration. It
 // returns the record, and a non-nil error when the drill failed: a
-// refusal, a failed restore, a failed check (ErrCheckFailed) or a record
+// refusal, a failed restore, restored rows that differ from the snapshot's
+// (ErrDataMismatch), a failed check (ErrCheckFailed) or a record
 // that could not be written.
 //
 // The steps are Restore's, with these differences: the targets are
 // scratch ones, and a drill whose scratch target is a live production
 // target is refused (ErrScratchIsLive), as is a production drill missing
 // a scratch target (ErrNoScratchTarget); Confirm.Yes answers the prompt;
-// the check runs last. A drill refused or not confirmed, which changed
-// nothing, is not recorded; every drill that started restoring is, passed
-// or failed. Phases time resolving the snapshots, restoring the files,
-// fetching and restoring each database, and the check.
+// each restored database is compared with the row-count manifest stored
+// beside its dump (DataVerification: a difference from an exact
+// manifest, or a table missing from the restore, fails the drill with
+// ErrDataMismatch); the check runs last. A drill
+// refused or not confirmed, which changed nothing, is not recorded; every
+// drill that started restoring is, passed or failed. Phases time
+// resolving the snapshots, restoring the files, fetching and restoring
+// each database, verifying each database's rows, and the check.
 func (r *Restorer) Drill(ctx context.Context, opts DrillOptions) (*DrillRecord, error) {
 	lookup := lookupOrEnv(opts.Env)
 	rec := &DrillRecord{RecordHeader: NewRecordHeader(KindDrillResult), Scope: string(opts.Mode), Operator: operator(lookup),
@@ -87,7 +96,7 @@ func (r *Restorer) Drill(ctx context.Context, opts DrillOptions) (*DrillRecord, 
 	}
 	if started {
 		cfg, _ := r.config(opts.Mode)
-		if werr := cfg.StateDir().WriteRecord(LastDrillRecord, rec); werr != nil {
+		if werr := r.saveRecord(ctx, cfg, LastDrillRecord, rec); werr != nil {
 			err = errors.Join(err, fmt.Errorf("record the drill: %w", werr))
 		}
 	}
@@ -101,6 +110,7 @@ func (r *Restorer) drill(ctx context.Context, opts DrillOptions, rec *DrillRecor
 	if err != nil {
 		return false, err
 	}
+	j.progress = opts.Progress
 	var refusals []error
 	if j.mode == ModeLocal {
 		refusals = append(refusals, r.guardLocal(j, opts.Env))
@@ -142,6 +152,9 @@ func (r *Restorer) drill(ctx context.Context, opts DrillOptions, rec *DrillRecor
 	if err := r.restoreDatabases(ctx, j, sel, ph); err != nil {
 		return true, err
 	}
+	if err := r.verifyData(ctx, j, sel, rec, ph); err != nil {
+		return true, err
+	}
 	if opts.Check == "" {
 		return true, nil
 	}
@@ -155,7 +168,8 @@ func (r *Restorer) drill(ctx context.Context, opts DrillOptions, rec *DrillRecor
 func (r *Restorer) describeDrill(rec *DrillRecord, j *job, sel *selection) {
 	dbs, files := r.describeRestore(j, sel)
 	for _, d := range dbs {
-		rec.Databases = append(rec.Databases, DrillDatabase{Snapshot: d.Snapshot, Adapter: d.Adapter, Filename: d.Filename, Target: d.Target})
+		rec.Databases = append(rec.Databases, DrillDatabase{Database: d.Database, Snapshot: d.Snapshot, Adapter: d.Adapter,
+			Filename: d.Filename, Target: d.Target})
 	}
 	if files != nil {
 		rec.Files = &DrillFiles{Snapshot: files.Snapshot, Target: files.Target}

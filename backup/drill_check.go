@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,7 +35,8 @@ const CheckOutputLimit = 64 << 10
 // environment and the URLs' passwords) and cut to their last
 // CheckOutputLimit bytes. A non-zero exit, a signal or a command that
 // cannot start is a failed check; its error says which, with the exit
-// status.
+// status, which is also the check's ExitCode when the command exited by
+// itself.
 func (r *Restorer) runCheck(ctx context.Context, j *job, cmdline string) (*DrillCheck, error) {
 	env := drillEnv(j)
 	reds := r.checkRedactors(j, env)
@@ -65,12 +67,29 @@ func (r *Restorer) runCheck(ctx context.Context, j *job, cmdline string) (*Drill
 	out := redactAll(sink.String())
 	chk.Output = &out
 	chk.Status = StatusOK
+	chk.ExitCode = exitCode(err)
 	if err != nil {
 		msg := redactAll(err.Error())
 		chk.Status, chk.Error = StatusFailed, &msg
 		return chk, fmt.Errorf("%w: %s", ErrCheckFailed, msg)
 	}
 	return chk, nil
+}
+
+// exitCode is the exit status of a command that ended with err: 0 for
+// nil, the status of an *command.ExitError the command exited with by
+// itself, and nil when it did not exit on its own (it could not start,
+// a signal ended it, or kamal-backup stopped it).
+func exitCode(err error) *int {
+	code := 0
+	if err != nil {
+		var ee *command.ExitError
+		if !errors.As(err, &ee) || ee.Err != nil || ee.Code < 0 {
+			return nil
+		}
+		code = ee.Code
+	}
+	return &code
 }
 
 // drillEnv is the environment a check command gets on top of

@@ -2,6 +2,7 @@ package backup_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,7 +63,7 @@ func TestDrillProduction(t *testing.T) {
 		rec.RequestedSnapshot != "latest" || rec.Error != nil || rec.Kind != backup.KindDrillResult {
 		t.Errorf("record %+v", rec)
 	}
-	wantDB := []backup.DrillDatabase{{Snapshot: f.dbSnap.ID().Str(), Adapter: "postgres", Filename: "/databases/shop/app/postgres.pgdump", Target: "db.internal:5432/shop_drill"}}
+	wantDB := []backup.DrillDatabase{{Database: "app", Snapshot: f.dbSnap.ID().Str(), Adapter: "postgres", Filename: "/databases/shop/app/postgres.pgdump", Target: "db.internal:5432/shop_drill"}}
 	if diff := cmp.Diff(wantDB, rec.Databases); diff != "" {
 		t.Errorf("record databases (-want +got):\n%s", diff)
 	}
@@ -70,7 +71,8 @@ func TestDrillProduction(t *testing.T) {
 		t.Errorf("record files %+v", rec.Files)
 	}
 	if rec.Check == nil || rec.Check.Status != backup.StatusOK || rec.Check.Output == nil ||
-		*rec.Check.Output != "checked postgres://shop@db.internal:5432/shop_drill\n" || rec.Check.Error != nil {
+		*rec.Check.Output != "checked postgres://shop@db.internal:5432/shop_drill\n" || rec.Check.Error != nil ||
+		rec.Check.ExitCode == nil || *rec.Check.ExitCode != 0 {
 		t.Errorf("record check %+v (output %v)", rec.Check, rec.Check.Output)
 	}
 	wantPhases := []string{backup.PhaseResolve, backup.PhaseRestoreFiles, backup.PhaseFetch, backup.PhaseRestoreDatabase, backup.PhaseCheck}
@@ -80,6 +82,16 @@ func TestDrillProduction(t *testing.T) {
 	for i, p := range rec.Phases {
 		if !p.FinishedAt.After(p.StartedAt) || p.StartedAt.Before(rec.StartedAt) || p.FinishedAt.After(rec.FinishedAt) {
 			t.Errorf("phase %d %+v outside the drill (%v to %v)", i, p, rec.StartedAt, rec.FinishedAt)
+		}
+		if want := p.FinishedAt.Sub(p.StartedAt).Seconds(); p.DurationSeconds < 1 || math.Abs(p.DurationSeconds-want) > 0.0005 {
+			t.Errorf("phase %d %q: duration_seconds %v, want %v", i, p.Name, p.DurationSeconds, want)
+		}
+		wantDB := ""
+		if p.Name == backup.PhaseFetch || p.Name == backup.PhaseRestoreDatabase {
+			wantDB = "app"
+		}
+		if p.Database != wantDB {
+			t.Errorf("phase %d %q: database %q, want %q", i, p.Name, p.Database, wantDB)
 		}
 	}
 	stored, found := lastDrill(t, f.stateDir)
@@ -221,6 +233,9 @@ func TestDrillCheckFails(t *testing.T) {
 		}
 		if rc.Check.Command != check {
 			t.Errorf("command %q", rc.Check.Command)
+		}
+		if rc.Check.ExitCode == nil || *rc.Check.ExitCode != 3 {
+			t.Errorf("check exit_code %v, want 3", rc.Check.ExitCode)
 		}
 	}
 	data, err := os.ReadFile(filepath.Join(f.stateDir, backup.LastDrillRecord))

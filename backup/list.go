@@ -37,7 +37,8 @@ type SnapshotInfo struct {
 // List returns this app's kamal-backup snapshots (tags kamal-backup and
 // app:<app>, any host) grouped: the configured databases in configured
 // order, then other databases by name, then the files, then snapshots of
-// other types; oldest first within a group. It reads the repository
+// other types; oldest first within a group. The snapshots mirroring the
+// history (type:evidence) are no backups and are left out. It reads the repository
 // without locking it, as restic snapshots --no-lock does, and never
 // creates it.
 func (r *Runner) List(ctx context.Context) ([]SnapshotInfo, error) {
@@ -52,7 +53,9 @@ func (r *Runner) List(ctx context.Context) ([]SnapshotInfo, error) {
 		}
 		out = make([]SnapshotInfo, 0, len(snaps))
 		for _, s := range snaps {
-			out = append(out, snapshotInfo(s))
+			if !isHistorySnapshot(s) {
+				out = append(out, snapshotInfo(s))
+			}
 		}
 		return nil
 	})

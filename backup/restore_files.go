@@ -17,7 +17,7 @@ import (
 // stopping at the first failure.
 func (r *Restorer) restoreFiles(ctx context.Context, j *job, snap *repo.Snapshot) error {
 	for _, f := range j.files {
-		if err := r.restorePath(ctx, snap, f, j.keep); err != nil {
+		if err := r.restorePath(ctx, snap, f, j); err != nil {
 			return fmt.Errorf("restore files %s into %s: %w", sourceLabel(f.source), f.target, err)
 		}
 	}
@@ -27,7 +27,8 @@ func (r *Restorer) restoreFiles(ctx context.Context, j *job, snap *repo.Snapshot
 // restorePath restores one path of snap: a directory is restored into a
 // staging directory inside the target and swapped in (swapDir); a file
 // is restored into a staging directory beside it and renamed over it.
-func (r *Restorer) restorePath(ctx context.Context, snap *repo.Snapshot, f fileTarget, keep []string) error {
+// j's progress (step "files PATH") is told the bytes written.
+func (r *Restorer) restorePath(ctx context.Context, snap *repo.Snapshot, f fileTarget, j *job) error {
 	sub := snapshotPath(f.source)
 	n, err := r.repo.FindNode(ctx, *snap.Tree, sub)
 	if err != nil {
@@ -35,7 +36,7 @@ func (r *Restorer) restorePath(ctx context.Context, snap *repo.Snapshot, f fileT
 	}
 	target := canonicalPath(f.target)
 	if n.Type != tree.TypeDir {
-		return r.restoreFile(ctx, snap, sub, target)
+		return r.restoreFile(ctx, snap, sub, target, fileProgress(j, f))
 	}
 	perm := n.Mode.Perm()
 	if perm == 0 {
@@ -49,10 +50,11 @@ func (r *Restorer) restorePath(ctx context.Context, snap *repo.Snapshot, f fileT
 		return fmt.Errorf("make a staging directory: %w", err)
 	}
 	defer os.RemoveAll(staging)
-	if _, err := restorer.Restore(ctx, r.repo, snap, staging, restorer.Options{SubPath: sub, Logger: r.log}); err != nil {
+	opts := restorer.Options{SubPath: sub, Logger: r.log, Progress: fileProgress(j, f)}
+	if _, err := restorer.Restore(ctx, r.repo, snap, staging, opts); err != nil {
 		return err
 	}
-	done, err := swapDir(target, staging, keep)
+	done, err := swapDir(target, staging, j.keep)
 	if done && err != nil {
 		r.log.Warn("restored, but the old content could not be removed", "target", target, "error", err)
 		return nil
@@ -60,8 +62,9 @@ func (r *Restorer) restorePath(ctx context.Context, snap *repo.Snapshot, f fileT
 	return err
 }
 
-// restoreFile restores the file sub of snap over the file target.
-func (r *Restorer) restoreFile(ctx context.Context, snap *repo.Snapshot, sub, target string) error {
+// restoreFile restores the file sub of snap over the file target,
+// reporting to prog (nil for none).
+func (r *Restorer) restoreFile(ctx context.Context, snap *repo.Snapshot, sub, target string, prog restorer.Progress) error {
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
@@ -74,7 +77,7 @@ func (r *Restorer) restoreFile(ctx context.Context, snap *repo.Snapshot, sub, ta
 	if dir == "." {
 		dir = ""
 	}
-	opts := restorer.Options{SubPath: dir, Include: []string{"/" + escapeGlob(sub)}, Logger: r.log}
+	opts := restorer.Options{SubPath: dir, Include: []string{"/" + escapeGlob(sub)}, Logger: r.log, Progress: prog}
 	if _, err := restorer.Restore(ctx, r.repo, snap, staging, opts); err != nil {
 		return err
 	}

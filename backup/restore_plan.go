@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/kamal-backup/kamal-backup/repo"
 )
 
 // job is what one restore or drill writes: its database and file targets.
@@ -21,6 +23,16 @@ type job struct {
 	// scratchFiles marks the file target as a drill's scratch directory,
 	// whose old content is replaced only if a drill made it.
 	scratchFiles bool
+	// progress is the restore's or drill's Progress option; may be nil.
+	progress func(step string) repo.Progress
+}
+
+// progressOf returns the receiver of step's progress, or nil.
+func (j *job) progressOf(step string) repo.Progress {
+	if j.progress == nil {
+		return nil
+	}
+	return j.progress(step)
 }
 
 // dbTarget is a database to restore and its adapter.

@@ -69,9 +69,9 @@ type RestoredPath struct {
 
 // The phase names of restores and drills (DrillPhase.Name). Fetch and
 // PhaseRestoreDatabase appear once per database, in the order of the
-// record's databases; a database's fetch runs from opening the download
-// to reading its last byte, inside its restore, since the dump streams
-// into the restore tool.
+// record's databases, naming it (DrillPhase.Database); a database's
+// fetch runs from opening the download to reading its last byte, inside
+// its restore, since the dump streams into the restore tool.
 const (
 	// PhaseResolve chooses the snapshots and finds the dump files.
 	PhaseResolve = "resolve"
@@ -98,6 +98,16 @@ func (p *phases) start(name string) func() {
 }
 
 // add records a phase that ran from begin to end.
-func (p *phases) add(name string, begin, end time.Time) {
-	p.list = append(p.list, DrillPhase{Name: name, StartedAt: begin, FinishedAt: end})
+func (p *phases) add(name string, begin, end time.Time) { p.addFor(name, "", begin, end) }
+
+// addFor records a phase of the database db (empty for a phase of no
+// single database) that ran from begin to end.
+func (p *phases) addFor(name, db string, begin, end time.Time) {
+	p.list = append(p.list, DrillPhase{Name: name, Database: db, StartedAt: begin, FinishedAt: end,
+		DurationSeconds: durationSeconds(end.Sub(begin))})
+}
+
+// durationSeconds is d in seconds, rounded to the millisecond.
+func durationSeconds(d time.Duration) float64 {
+	return d.Round(time.Millisecond).Seconds()
 }

@@ -3,6 +3,8 @@ package backup
 import (
 	"context"
 	"path"
+
+	"github.com/kamal-backup/kamal-backup/repo"
 )
 
 // RestoreOptions describe one restore. Mode is required.
@@ -22,6 +24,12 @@ type RestoreOptions struct {
 	// Env looks up environment variables (RAILS_ENV and friends, which
 	// make a local restore refuse); nil means os.LookupEnv.
 	Env func(string) (string, bool)
+	// Progress, if set, is called as each part of the restore starts,
+	// with step "files PATH" (PATH the path in the snapshot, "/" for the
+	// whole snapshot) or "database NAME", and returns what is told the
+	// bytes written of the files (of their total) or read of the dump
+	// (of its size); nil, or a nil result, means no progress reports.
+	Progress func(step string) repo.Progress
 }
 
 // Restore restores the latest (or the requested) snapshots of the app
@@ -67,6 +75,7 @@ func (r *Restorer) restore(ctx context.Context, opts RestoreOptions, res *Restor
 	if err != nil {
 		return err
 	}
+	j.progress = opts.Progress
 	if j.mode == ModeLocal {
 		if err := r.guardLocal(j, lookupOrEnv(opts.Env)); err != nil {
 			return err

@@ -45,6 +45,15 @@ type Runner struct {
 	// KDF are the scrypt parameters of a repository created by
 	// init_if_missing; zero calibrates them as restic does.
 	KDF repo.KDFParams
+	// Progress, if set, is called as each source of a backup starts,
+	// with step "database NAME" or "files", and returns what is told the
+	// bytes read from that source (repo.SnapshotOptions.Progress); nil,
+	// or a nil result, means no progress reports.
+	Progress func(step string) repo.Progress
+	// CheckProgress, if set, receives the progress of every repository
+	// check the Runner runs (Check, and Backup's check_after_backup);
+	// nil means none.
+	CheckProgress repo.CheckProgress
 
 	// hooks are test seams; all nil in production.
 	hooks runnerHooks
@@ -62,6 +71,14 @@ var errNoConfig = errors.New("backup runner: no configuration")
 
 // log returns the Runner's logger, or one discarding everything.
 func (r *Runner) log() *slog.Logger { return orDiscard(r.Logger) }
+
+// progress returns the receiver of one backup step's progress, or nil.
+func (r *Runner) progress(step string) repo.Progress {
+	if r.Progress == nil {
+		return nil
+	}
+	return r.Progress(step)
+}
 
 // now returns the Runner's current time.
 func (r *Runner) now() time.Time {

@@ -37,7 +37,9 @@ func (r *Runner) Backup(ctx context.Context, opts BackupOptions) (*BackupRecord,
 // checks the repository, reading restic.check_read_data_subset, and
 // records the check as LastCheckRecord.
 //
-// The report, with the errors redacted, is stored as LastBackupRecord.
+// The report, with the errors redacted, is stored as LastBackupRecord
+// and appended to the history (HistoryFile), which is then mirrored into
+// the repository (a failed mirror is only logged).
 // The returned error is non-nil when anything failed; it joins a
 // *SourceError per failed source and a *StepError per failed step, and
 // wraps repo.ErrLocked when the repository was locked. If ctx is
@@ -56,13 +58,16 @@ func (r *Runner) BackupWithReport(ctx context.Context, opts BackupOptions) (*Bac
 	r.log().Info("backup started", "host", r.Config.Hostname(), "databases", len(r.Config.Databases()), "paths", len(r.Config.Paths))
 	b := &backupRun{r: r, rep: rep}
 	err := b.run(ctx)
+	if b.rp != nil {
+		defer r.closeRepo(b.rp) // after the record is mirrored
+	}
 	rep.FinishedAt = r.now()
 	rep.Status = StatusOK
 	if err != nil {
 		rep.Status = StatusFailed
 		rep.Error = r.Config.Redactor().Redact(err.Error())
 	}
-	if werr := r.Config.StateDir().WriteRecord(LastBackupRecord, rep); werr != nil {
+	if werr := r.saveRecord(ctx, b.rp, LastBackupRecord, rep); werr != nil {
 		err = errors.Join(err, werr)
 	}
 	if err == nil {
@@ -115,8 +120,7 @@ func (b *backupRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer b.r.closeRepo(rp)
-	b.rp = rp
+	b.rp = rp // closed by BackupWithReport
 	cfg := b.r.Config
 
 	var errs []error

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -307,7 +308,11 @@ func (f *runFixture) snapshots(t testing.TB, tags ...string) []*repo.Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return snaps
+	if len(tags) > 0 {
+		return snaps
+	}
+	// Without a filter: the backups, not the history mirror's snapshots.
+	return slices.DeleteFunc(snaps, func(s *repo.Snapshot) bool { return slices.Contains(s.Tags, "type:evidence") })
 }
 
 // restic runs the pinned restic on the fixture's repository and returns

@@ -60,7 +60,8 @@ func (b *backupRun) source(res SourceResult, fn func(res *SourceResult) error) e
 }
 
 // dumpDatabase streams the dump of db into a snapshot named and tagged as
-// the Ruby kamal-backup names and tags it. A dump that fails writes no
+// the Ruby kamal-backup names and tags it, with its row-count manifest
+// beside it when the adapter counts rows. A dump that fails writes no
 // snapshot.
 func (b *backupRun) dumpDatabase(ctx context.Context, db Database, res *SourceResult) error {
 	cfg := b.r.Config
@@ -69,20 +70,22 @@ func (b *backupRun) dumpDatabase(ctx context.Context, db Database, res *SourceRe
 		return err
 	}
 	res.Adapter = a.Name()
-	rc, err := a.Dump(ctx, db)
+	name := DumpFilename(cfg.App, db.Name, a)
+	rc, m, err := b.startDump(ctx, a, db, name)
 	if err != nil {
 		return err
 	}
 	dr := &dumpReader{rc: rc}
 	tags := DatabaseTags(cfg.App, db.Name, a.Name())
-	sn, err := b.rp.BackupStream(ctx, DumpFilename(cfg.App, db.Name, a), dr,
-		repo.SnapshotOptions{Tags: tags, Host: cfg.Hostname(), Time: res.StartedAt})
+	sn, err := b.rp.BackupStream(ctx, name, dr,
+		repo.SnapshotOptions{Tags: tags, Host: cfg.Hostname(), Time: res.StartedAt, Extra: m.extra,
+			Progress: b.r.progress("database " + db.Name)})
 	_ = dr.close() // after a failure the adapter's Close reports the kill
 	if err != nil {
 		return err
 	}
 	if sn.Summary != nil {
-		res.Bytes, res.Added = sn.Summary.TotalBytesProcessed, sn.Summary.DataAdded
+		res.Bytes, res.Added = sn.Summary.TotalBytesProcessed-m.size, sn.Summary.DataAdded
 	}
 	res.Snapshot, res.Time = sn.ID().String(), sn.Time
 	b.rep.Databases = append(b.rep.Databases, DatabaseSnapshot{Snapshot: sn.ID().Str(), Time: sn.Time,
@@ -99,7 +102,8 @@ func (b *backupRun) backupFiles(ctx context.Context, res *SourceResult) error {
 	paths := b.filePaths()
 	tags := FileTags(cfg.App, paths)
 	sn, ares, err := archiver.Backup(ctx, b.rp, paths, archiver.Options{
-		Snapshot: repo.SnapshotOptions{Tags: tags, Host: cfg.Hostname(), Time: res.StartedAt},
+		Snapshot: repo.SnapshotOptions{Tags: tags, Host: cfg.Hostname(), Time: res.StartedAt,
+			Progress: b.r.progress("files")},
 		Excludes: cfg.FileExcludes(),
 		Logger:   b.r.Logger,
 	})

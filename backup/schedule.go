@@ -17,7 +17,21 @@ type ScheduleOptions struct {
 	// or JSON lines). It is not called for a backup abandoned because ctx
 	// was cancelled.
 	AfterBackup func(rep *BackupReport, err error)
+	// Notifier is told of each run's start and end, and of sources
+	// becoming late, on Schedule's goroutine. nil means the notifications
+	// the configuration's notify section sets up (NewHTTPNotifier), if
+	// any; Schedule then waits up to 10 s for them to be delivered before
+	// it returns.
+	Notifier Notifier
+	// OnStatus, when set, is called on Schedule's goroutine with the
+	// schedule's view of the backups: when it starts, after each run, and
+	// when sources become late (for metrics).
+	OnStatus func(ScheduleStatus)
 }
+
+// notifyDrain bounds how long Schedule waits, when it stops, for the
+// notifications it queued to be delivered.
+const notifyDrain = 10 * time.Second
 
 // Schedule is the accessory's foreground loop, `kamal-backup schedule`.
 // It waits backup.start_delay, then runs a backup every backup.schedule
@@ -33,16 +47,23 @@ type ScheduleOptions struct {
 // same way. Every error is logged and the run is retried at the next
 // interval; Schedule returns an error only for an invalid configuration.
 //
+// A source is late when its newest successful backup is older than
+// LateAfter (one and a half intervals) or, with none known, when the
+// schedule has run that long; lateness is checked whenever a source could
+// become late, not only between runs, when there is a Notifier or an
+// OnStatus to tell. Each run's start, success or failure and the start of
+// each lateness episode go to the Notifier: see docs/MONITORING.md.
+//
 // When backup.enabled is false, Schedule logs so and idles until ctx is
 // cancelled, so that the accessory stays up for restores, lists and
-// checks.
+// checks; no source is ever late then.
 //
 // Cancelling ctx stops the loop at once. A backup in flight is abandoned,
 // not finished: the dump and the snapshot being written are cancelled, so
 // no snapshot of that source is written (data already uploaded is left
 // for prune), snapshots already completed are kept, the repository lock
 // is released, and the run is recorded as failed so that the next start
-// backs up at once.
+// backs up at once. The abandoned run is not notified.
 func (r *Runner) Schedule(ctx context.Context, opts ScheduleOptions) error {
 	if r.Config == nil {
 		return errNoConfig
@@ -63,6 +84,10 @@ func (r *Runner) Schedule(ctx context.Context, opts ScheduleOptions) error {
 		return nil
 	}
 	log.Info("schedule started", "interval", FormatSchedule(interval), "start_delay", r.Config.Backup.StartDelay, "host", r.Config.Hostname())
+	notifier, stop := r.scheduleNotifier(opts.Notifier)
+	defer stop()
+	watch := r.newScheduleWatch(r.now(), notifier, opts.OnStatus)
+	watch.report()
 	if d := r.Config.Backup.StartDelay; d > 0 {
 		log.Info("waiting for the start delay", "delay", d)
 		if sleep(ctx, d) != nil {
@@ -70,34 +95,9 @@ func (r *Runner) Schedule(ctx context.Context, opts ScheduleOptions) error {
 			return nil
 		}
 	}
-	var lastStart time.Time
-	for {
-		if ctx.Err() != nil {
-			log.Info("schedule stopped")
-			return nil
-		}
-		now := r.now()
-		if next := r.nextScheduled(lastStart); now.Before(next) {
-			log.Info("next backup scheduled", "at", next, "in", next.Sub(now).Round(time.Second))
-			if sleep(ctx, next.Sub(now)) != nil {
-				log.Info("schedule stopped")
-				return nil
-			}
-			continue
-		}
-		lastStart = now
-		rep, err := r.BackupWithReport(ctx, BackupOptions{Force: true})
-		if ctx.Err() != nil {
-			log.Info("schedule stopped; the backup in progress was abandoned")
-			return nil
-		}
-		if err != nil {
-			log.Error("backup failed; retrying at the next interval", "err", err, "next_backup_at", lastStart.Add(interval))
-		}
-		if opts.AfterBackup != nil {
-			opts.AfterBackup(rep, err)
-		}
-	}
+	r.scheduleLoop(ctx, sleep, watch, opts)
+	log.Info("schedule stopped")
+	return nil
 }
 
 // nextScheduled returns when the next scheduled backup is due: one

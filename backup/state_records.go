@@ -109,8 +109,12 @@ type CheckRecord struct {
 	Status     string    `json:"status"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
-	// ReadDataSubset is the subset of pack data read, if any ("5%").
+	// ReadDataSubset is the subset of pack data read, if any ("5%"). For
+	// a rotation it is the group read ("2/7"), set once the check started.
 	ReadDataSubset string `json:"read_data_subset,omitempty"`
+	// ReadDataRotation is the rotating subset asked for ("auto/7"), if
+	// any.
+	ReadDataRotation string `json:"read_data_rotation,omitempty"`
 	// Errors counts the errors found.
 	Errors int `json:"errors"`
 	// Output is the check's report for people; Error is why the check
@@ -143,6 +147,10 @@ type DrillRecord struct {
 	// Check is the verification command's result; null when none ran.
 	Check  *DrillCheck  `json:"check"`
 	Phases []DrillPhase `json:"phases,omitempty"`
+	// DataVerification compares each restored database with the
+	// row-count manifest of its snapshot, in the order of Databases;
+	// absent when the drill stopped before verifying.
+	DataVerification []DataVerification `json:"data_verification,omitempty"`
 }
 
 // DrillDatabase is one database restored by a drill.

@@ -82,10 +82,17 @@ func Collect(ctx context.Context, cfg *backup.Config, r *repo.Repository, opts O
 	}
 
 	sd := cfg.StateDir()
+	doc.VerificationCoverage = coverage(ctx, r, sd, now, opts.Window)
 	check := readRecord[backup.CheckRecord](sd, backup.LastCheckRecord)
 	drill := readRecord[backup.DrillRecord](sd, backup.LastDrillRecord)
 	doc.LastResticCheck, doc.LastRestoreDrill = check.raw, drill.raw
 	doc.Objectives = objectives(cfg.Evidence, doc.BackupHistory, check, drill, now)
+	if snapErr != nil {
+		doc.History = historyChain(ctx, cfg, nil, nil, now, opts.Window) // the local history only
+	} else {
+		doc.History = historyChain(ctx, cfg, r, all, now, opts.Window)
+	}
+	doc.Objectives.applyHistory(doc.History)
 	doc.ToolVersions = <-tools
 
 	if err := ctx.Err(); err != nil {

@@ -65,6 +65,12 @@ type Document struct {
 	BackupHistory Fact[BackupHistory] `json:"backup_history"`
 	// Repository describes the repository itself. New.
 	Repository Fact[RepositoryInfo] `json:"repository"`
+	// VerificationCoverage is the share of the repository's packs that
+	// checks read and verified within the window. New.
+	VerificationCoverage Fact[VerificationCoverage] `json:"verification_coverage"`
+	// History is the hash-chained history of backups, checks and drills,
+	// verified, with the entries of the window. New.
+	History Fact[HistoryChain] `json:"history"`
 }
 
 // Database is one configured database.

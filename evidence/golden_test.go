@@ -17,6 +17,7 @@ func TestGolden(t *testing.T) {
 	f := newFixture(t, objectivesConfig, nil)
 	f.daily(t, 10)
 	f.writeRecords(t)
+	f.writeCoverage(t)
 	doc := f.collect(t)
 
 	if got := f.be.lists[backend.SnapshotFile].Load(); got != 1 {
@@ -26,6 +27,7 @@ func TestGolden(t *testing.T) {
 		t.Errorf("verdict %s, want pass: %v", doc.Objectives.Verdict, doc.Objectives.Reasons)
 	}
 	checkSize(t, f, doc)
+	stableCoverage(t, doc)
 	for _, tc := range []struct{ format, file string }{
 		{FormatJSON, "evidence.json"}, {FormatMarkdown, "evidence.md"}, {FormatHTML, "evidence.html"},
 	} {

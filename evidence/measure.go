@@ -48,7 +48,9 @@ func measureRPO(h Fact[BackupHistory]) measurement {
 		worst.Source, formatDuration(d), formatTime(g.From), formatTime(g.To))}
 }
 
-// measureRTO takes the last restore drill's duration.
+// measureRTO takes the last restore drill's duration: the time its
+// phases took, so an operator's pause at the confirmation prompt does
+// not count.
 func measureRTO(drill recordFact[backup.DrillRecord]) measurement {
 	d, m, ok := lastDrill(drill)
 	if !ok {
@@ -60,7 +62,7 @@ func measureRTO(drill recordFact[backup.DrillRecord]) measurement {
 	if d.StartedAt.IsZero() || d.FinishedAt.IsZero() {
 		return measurement{verdict: VerdictUnknown, reason: "the last restore drill records no start or finish time"}
 	}
-	took := d.FinishedAt.Sub(d.StartedAt)
+	took := drillWork(d)
 	if d.Status != backup.StatusOK {
 		return measurement{actual: &took, verdict: VerdictFail, reason: fmt.Sprintf("the last restore drill (%s) failed", formatTime(d.StartedAt))}
 	}
@@ -111,4 +113,17 @@ func age(what, status string, finished, now time.Time) measurement {
 		return measurement{actual: &a, verdict: VerdictFail, reason: fmt.Sprintf("the last %s (%s) did not succeed (status %q)", what, formatTime(finished), status)}
 	}
 	return measurement{actual: &a, reason: fmt.Sprintf("the last %s succeeded %s ago (%s)", what, formatDuration(a), formatTime(finished))}
+}
+
+// drillWork is how long drill d worked: the sum of its phases (they run
+// one after another), or its whole span when it records no phase.
+func drillWork(d *backup.DrillRecord) time.Duration {
+	if len(d.Phases) == 0 {
+		return d.FinishedAt.Sub(d.StartedAt)
+	}
+	var sum time.Duration
+	for _, p := range d.Phases {
+		sum += p.FinishedAt.Sub(p.StartedAt)
+	}
+	return sum
 }

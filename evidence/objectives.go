@@ -18,9 +18,10 @@ const (
 // (evidence: rpo, rto, drill_max_age, check_max_age), each with what was
 // measured and a verdict, and the overall verdict.
 type Objectives struct {
-	// Verdict is VerdictFail when a declared objective fails, else
-	// VerdictUnknown when one cannot be judged or none is declared,
-	// else VerdictPass.
+	// Verdict is VerdictFail when a declared objective fails or the
+	// history was edited, shortened or damaged, else VerdictUnknown when
+	// one cannot be judged, none is declared or the history could not be
+	// verified, else VerdictPass.
 	Verdict string `json:"verdict"`
 	// Reasons explain Verdict, one line per objective that decided it
 	// ("rpo: ...").

@@ -6,8 +6,8 @@ import (
 )
 
 // story tells the document as a report: the verdict, what is backed up,
-// how often, the last check, the last drill, the objectives and the
-// tools.
+// how often, the last check, the last drill, the objectives, the
+// history of runs and the tools.
 func story(doc *Document) *report {
 	r := &report{title: "Backup evidence for " + doc.AppName}
 	r.para(txt("Generated "+formatTime(doc.GeneratedAt)+" by "), cod(deref(doc.ToolVersions.KamalBackupEngine, "kamal-backup")),
@@ -17,8 +17,10 @@ func story(doc *Document) *report {
 	backedUpSection(r, doc)
 	scheduleSection(r, doc)
 	checkSection(r, doc)
+	coverageSection(r, doc)
 	drillSection(r, doc)
 	objectivesSection(r, doc)
+	chainSection(r, doc)
 	toolsSection(r, doc)
 	return r
 }

@@ -3,6 +3,8 @@ package evidence
 import (
 	"fmt"
 	"time"
+
+	"github.com/kamal-backup/kamal-backup/backup"
 )
 
 // scheduleSection says how often backups and checks run and what the
@@ -15,7 +17,11 @@ func scheduleSection(r *report, doc *Document) {
 	} else {
 		r.para(bold("Scheduled backups are disabled"), txt(" (backup.enabled is false): the accessory only serves restores, lists and checks."))
 	}
+	groups, auto, _ := backup.ParseAutoSubset(s.CheckReadDataSubset)
 	switch {
+	case s.CheckAfterBackup && auto:
+		r.para(txt("A repository check runs after every backup and reads the next group of the rotation "), cod(s.CheckReadDataSubset),
+			txt(fmt.Sprintf(": %d checks in a row read every pack stored before the first.", groups)))
 	case s.CheckAfterBackup && s.CheckReadDataSubset != "":
 		r.para(txt("A repository check runs after every backup and reads "), cod(s.CheckReadDataSubset), txt(" of the stored data."))
 	case s.CheckAfterBackup:

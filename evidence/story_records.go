@@ -23,6 +23,9 @@ func checkSection(r *report, doc *Document) {
 	if c.ReadDataSubset != "" {
 		what = "reading " + c.ReadDataSubset + " of the pack data"
 	}
+	if c.ReadDataRotation != "" {
+		what += " in the rotation " + c.ReadDataRotation
+	}
 	r.para(txt("The last repository check "), bold(outcome(c.Status)), txt(fmt.Sprintf(" on %s (%s, took %s).",
 		formatTime(c.StartedAt), what, formatDuration(c.FinishedAt.Sub(c.StartedAt)))))
 	if c.Errors > 0 {
@@ -67,6 +70,7 @@ func drillSection(r *report, doc *Document) {
 	if d.Error != nil && *d.Error != "" {
 		r.para(txt("Error: " + *d.Error))
 	}
+	drillData(r, d)
 	drillCheck(r, d.Check)
 	if len(d.Phases) > 0 {
 		var rows [][]line
@@ -79,6 +83,56 @@ func drillSection(r *report, doc *Document) {
 		}
 		r.table([]string{"Phase", "Database", "Took"}, rows)
 	}
+}
+
+// drillData tells how the restored databases compared with the row
+// counts stored with their dumps.
+func drillData(r *report, d backup.DrillRecord) {
+	if len(d.DataVerification) == 0 {
+		if len(d.Databases) > 0 {
+			r.para(txt("The restored rows were not compared with row counts taken at backup time."))
+		}
+		return
+	}
+	var items []line
+	for _, v := range d.DataVerification {
+		item := line{txt("database "), cod(v.Database), txt(": ")}
+		kind := "approximate"
+		if v.Exact {
+			kind = "exact"
+		}
+		switch {
+		case v.Manifest != backup.ManifestPresent || v.Status == backup.StatusSkipped:
+			item = append(item, txt("rows not verified: "+v.Reason))
+		case len(v.Mismatches) == 0 && v.Status == backup.StatusOK:
+			item = append(item, txt(fmt.Sprintf("all %d tables (%d rows) match the %s row counts taken at backup time", v.TablesChecked, v.RowsChecked, kind)))
+		case len(v.Mismatches) == 0:
+			item = append(item, bold(outcome(v.Status)), txt(": "+v.Reason))
+		default:
+			item = append(item, bold(outcome(v.Status)), txt(fmt.Sprintf(": %d of %d tables differ from the %s row counts taken at backup time", len(v.Mismatches), v.TablesChecked, kind)))
+			for i, m := range v.Mismatches {
+				if i == maxMismatchLines {
+					item = append(item, txt(fmt.Sprintf("; and %d more in the JSON", len(v.Mismatches)-i)))
+					break
+				}
+				item = append(item, txt("; "), cod(m.Table), txt(" "+countText(m.Expected)+" expected, "+countText(m.Actual)+" restored"))
+			}
+		}
+		items = append(items, item)
+	}
+	r.para(txt("The restored rows were compared with the row counts stored with each dump:"))
+	r.list(items...)
+}
+
+// maxMismatchLines bounds the differing tables a report names.
+const maxMismatchLines = 10
+
+// countText shows a row count, or "none" for a table that is absent.
+func countText(n *int64) string {
+	if n == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%d", *n)
 }
 
 // drillCheck tells the drill's verification command.
@@ -120,6 +174,8 @@ func outcome(status string) string {
 		return "succeeded"
 	case backup.StatusFailed:
 		return "FAILED"
+	case backup.StatusWarning:
+		return "WARNING"
 	}
 	return "ended with status " + status
 }

@@ -45,6 +45,31 @@ func DetectToolVersions(ctx context.Context) map[string]*string {
 	return out
 }
 
+// StartToolVersions starts DetectToolVersions at once, in the
+// background, and returns a function for Options.ToolVersions that
+// waits for its result: called before opening and locking the
+// repository (a key derivation and a settle delay), it lets the tools
+// run meanwhile. The function may be called several times and returns
+// the same map; it returns nil if its ctx ends first. Cancelling ctx
+// stops the tools.
+func StartToolVersions(ctx context.Context) func(context.Context) map[string]*string {
+	done := make(chan map[string]*string, 1)
+	go func() { done <- DetectToolVersions(ctx) }()
+	var mu sync.Mutex
+	var got map[string]*string
+	return func(wctx context.Context) map[string]*string {
+		mu.Lock()
+		defer mu.Unlock()
+		if got == nil {
+			select {
+			case got = <-done:
+			case <-wctx.Done():
+			}
+		}
+		return got
+	}
+}
+
 // firstVersion returns the version line of the first of cmds that runs.
 func firstVersion(ctx context.Context, cmds [][]string) *string {
 	for _, argv := range cmds {

@@ -19,6 +19,15 @@ type CheckOptions struct {
 	// as "n/t", "x%" or a size such as "500M" (see ParseDataSubset). It
 	// cannot be combined with ReadData.
 	ReadDataSubset string
+	// ReadPack, if set, selects more packs to download and verify: a pack
+	// the index lists is read when ReadData or ReadDataSubset selects it
+	// or when ReadPack returns true for its ID. With neither ReadData nor
+	// ReadDataSubset, only the packs ReadPack selects are read. ReadPack
+	// is asked only about packs the index lists that the subset left out
+	// (so an ID the index does not list is never read), at most once
+	// each, from one goroutine, before any pack is read. A selected pack
+	// absent from the backend is reported missing, not read.
+	ReadPack func(ID) bool
 	// NoLock skips the exclusive lock Check otherwise holds while it runs.
 	NoLock bool
 	// Rand chooses the packs of a percentage or size subset; nil means a
@@ -45,6 +54,13 @@ type CheckResult struct {
 	PacksRead int `json:"packs_read"`
 	// BytesRead is the number of pack bytes downloaded when reading data.
 	BytesRead int64 `json:"bytes_read"`
+	// PacksTotal counts the packs the index lists; 0 when an index file
+	// is damaged, since Check then stops after the index step.
+	PacksTotal int `json:"packs_total"`
+	// PacksVerified are the full IDs of the packs read whose content
+	// matched the index, sorted, never nil. It is not part of the JSON,
+	// which stays small whatever the repository's size.
+	PacksVerified []string `json:"-"`
 	// Duration is how long Check took, in nanoseconds in JSON.
 	Duration time.Duration `json:"duration_ns"`
 	// BrokenPacks are the full IDs of packs with a wrong size or damaged

@@ -22,6 +22,7 @@ type checker struct {
 	errs   []CheckIssue
 	hints  []CheckIssue
 	broken map[string]struct{}
+	ok     []string    // packs read and verified
 	res    CheckResult // counters and suggestions
 
 	idx     *index.Index
@@ -93,6 +94,13 @@ func (c *checker) result() *CheckResult {
 		res.BrokenPacks = append(res.BrokenPacks, p)
 	}
 	slices.Sort(res.BrokenPacks)
+	res.PacksVerified = make([]string, 0, len(c.ok))
+	for _, p := range c.ok {
+		if _, bad := c.broken[p]; !bad {
+			res.PacksVerified = append(res.PacksVerified, p)
+		}
+	}
+	slices.Sort(res.PacksVerified)
 	return &res
 }
 

@@ -26,6 +26,7 @@ func (c *checker) checkPacks(ctx context.Context) error {
 	}
 	ids := c.idx.PackIDs()
 	slices.SortFunc(ids, checkCompareIDs)
+	c.res.PacksTotal = len(ids)
 	c.prog.CheckStep(CheckStepPacks, len(ids))
 	errFrom, hintFrom := c.marks()
 	defer c.sortSince(errFrom, hintFrom)

@@ -9,11 +9,12 @@ import (
 	"github.com/kamal-backup/kamal-backup/repo/internal/pack"
 )
 
-// readData downloads and verifies the packs sub selects, as many at once
+// readData downloads and verifies the packs sub selects (none when
+// useSubset is false) and those opts.ReadPack selects, as many at once
 // as the backend has connections. Packs already reported missing are
 // skipped. Each pack is streamed, so memory stays at about one blob per
 // connection.
-func (c *checker) readData(ctx context.Context, sub DataSubset) error {
+func (c *checker) readData(ctx context.Context, sub DataSubset, useSubset bool) error {
 	packs := c.idx.Packs()
 	ids := make([]ID, 0, len(packs))
 	for pid := range packs {
@@ -24,12 +25,16 @@ func (c *checker) readData(ctx context.Context, sub DataSubset) error {
 	for i, pid := range ids {
 		sizes[i], _ = c.idx.PackSize(pid)
 	}
-	src := c.opts.Rand
-	if src == nil {
-		src = rand.NewPCG(uint64(c.r.now().UnixNano()), 0)
+	var chosen []ID
+	if useSubset {
+		src := c.opts.Rand
+		if src == nil {
+			src = rand.NewPCG(uint64(c.r.now().UnixNano()), 0)
+		}
+		chosen = sub.selectPacks(ids, sizes, rand.New(src))
 	}
 	var todo []ID
-	for _, pid := range sub.selectPacks(ids, sizes, rand.New(src)) {
+	for _, pid := range checkAddSelected(chosen, ids, c.opts.ReadPack) {
 		if _, gone := c.missing[pid]; !gone {
 			todo = append(todo, pid)
 		}
@@ -73,6 +78,9 @@ func (c *checker) readPack(ctx context.Context, pid ID, blobs []pack.Blob) error
 	c.mu.Lock()
 	c.res.PacksRead++
 	c.res.BytesRead += total
+	if len(rep.issues) == 0 {
+		c.ok = append(c.ok, pid.String())
+	}
 	c.mu.Unlock()
 	c.prog.CheckAdvance(1, total)
 	if broken {

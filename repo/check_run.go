@@ -37,8 +37,8 @@ func (c *checker) run(ctx context.Context, sub DataSubset, readData bool) error 
 	if err := c.checkStructure(ctx, snaps); err != nil {
 		return err
 	}
-	if readData {
-		return c.readData(ctx, sub)
+	if readData || c.opts.ReadPack != nil {
+		return c.readData(ctx, sub, readData)
 	}
 	return nil
 }

@@ -9,9 +9,12 @@ import (
 	"strings"
 )
 
-// checkMaxBuckets is the largest t of an "n/t" subset: packs are bucketed
-// by their first ID byte.
-const checkMaxBuckets = 256
+// MaxDataSubsetBuckets is the largest t of an "n/t" subset: packs are
+// bucketed by their first ID byte.
+const MaxDataSubsetBuckets = 256
+
+// checkMaxBuckets is MaxDataSubsetBuckets.
+const checkMaxBuckets = MaxDataSubsetBuckets
 
 // DataSubset selects the packs Check reads. The zero value selects every
 // pack; at most one of its forms is set.

@@ -112,7 +112,9 @@ func TestCheckHealthy(t *testing.T) {
 			t.Errorf("v%d: %d snapshots, %d trees, %d/%d packs, %d/%d bytes", version, res.SnapshotsChecked,
 				res.TreesChecked, res.PacksRead, idx.NumPacks(), res.BytesRead, bytes)
 		}
-		if idx.NumPacks() < 5 || res.Duration < 0 {
+		// At least two data packs (6 MiB of random data in 1 MiB packs, whatever
+		// the random chunker polynomial cuts) and a tree pack.
+		if idx.NumPacks() < 3 || res.Duration < 0 {
 			t.Errorf("v%d: %d packs, duration %v", version, idx.NumPacks(), res.Duration)
 		}
 		if res := checkMust(t, r, CheckOptions{}); res.PacksRead != 0 || !res.OK() {

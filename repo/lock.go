@@ -89,6 +89,11 @@ type LockOptions struct {
 	// locked by someone else, with a backoff from 5 s doubling up to
 	// 60 s; 0 means fail at once.
 	RetryLock time.Duration
+	// Prefetch starts loading the snapshots or the index once the new
+	// lock file is written, while it settles. When the lock is granted,
+	// LockWithOptions waits for the loads and keeps what they loaded
+	// (see Prefetch); when it is not, they are cancelled and dropped.
+	Prefetch Prefetch
 
 	env *lockEnv // tests replace the machine; nil means the real one
 }
@@ -121,9 +126,11 @@ func (r *Repository) LockWithOptions(ctx context.Context, opts LockOptions) (*Lo
 	giveUp := env.now().Add(opts.RetryLock)
 	delay := lockRetryFirst
 	for {
-		l, err := r.tryLock(ctx, opts.Exclusive, env)
+		l, pf, err := r.tryLock(ctx, opts.Exclusive, opts.Prefetch, env)
 		if err == nil {
-			return l, l.start(ctx), nil
+			lctx := l.start(ctx)
+			r.adoptPrefetch(lctx, pf)
+			return l, lctx, nil
 		}
 		var le *LockedError
 		if opts.RetryLock <= 0 || !errors.As(err, &le) {
@@ -142,29 +149,39 @@ func (r *Repository) LockWithOptions(ctx context.Context, opts LockOptions) (*Lo
 	}
 }
 
-// tryLock makes one attempt: check, create, settle, re-check.
-func (r *Repository) tryLock(ctx context.Context, exclusive bool, env *lockEnv) (*Lock, error) {
+// tryLock makes one attempt: check, create, settle, re-check. It starts
+// loading what while the lock settles and returns the loads when it
+// gets the lock; otherwise it discards them.
+func (r *Repository) tryLock(ctx context.Context, exclusive bool, what Prefetch, env *lockEnv) (*Lock, *prefetch, error) {
 	if err := r.checkLocks(ctx, exclusive, "", env); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lf := env.newLockFile(exclusive)
 	id, err := r.saveLock(ctx, lf)
 	if err != nil {
-		return nil, fmt.Errorf("create lock: %w", err)
+		return nil, nil, fmt.Errorf("create lock: %w", err)
 	}
+	// Loading now is as safe as under the lock: snapshot and index files
+	// never change, and only the holder of an exclusive lock removes
+	// them. One whose lock predates ours shows at the re-check below,
+	// which fails this attempt and discards the loads; one that locks
+	// after ours was written sees ours and gives up before removing
+	// anything.
+	pf := r.startPrefetch(ctx, what)
 	err = env.sleep(ctx, lockSettleDelay)
 	if err == nil {
 		err = r.checkLocks(ctx, exclusive, id, env)
 	}
 	if err != nil {
+		pf.discard()
 		rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockRemoveTimeout)
 		defer cancel()
 		if rmErr := r.removeLock(rmCtx, id); rmErr != nil {
 			r.log.Warn("remove own lock after failed acquisition", "lock", shortLockID(id), "err", rmErr)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return newLock(r, env, exclusive, id, lf.Time), nil
+	return newLock(r, env, exclusive, id, lf.Time), pf, nil
 }
 
 // checkLocks returns a *LockedError for the first lock other than own that

@@ -34,6 +34,7 @@ type Repository struct {
 	idxMu  sync.Mutex
 	idx    *index.Index
 	loaded bool
+	pre    prefetched // what a lock loaded while settling (snapshot_prefetch.go)
 }
 
 func (o Options) withDefaults() Options {

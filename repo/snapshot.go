@@ -111,40 +111,65 @@ func (r *Repository) SaveSnapshot(ctx context.Context, s *Snapshot) (ID, error) 
 }
 
 // Snapshots loads every snapshot matching f, oldest first (ties keep no
-// particular order). Snapshots load in parallel.
+// particular order). Snapshots load in parallel; those a lock's prefetch
+// loaded (LockOptions.Prefetch) are taken as they are, snapshot files
+// being immutable, but the files are always listed anew.
 func (r *Repository) Snapshots(ctx context.Context, f Filter) ([]*Snapshot, error) {
+	known, idx := r.pre.take()
 	names, err := r.listNames(ctx, backend.SnapshotFile)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Snapshot, len(names))
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i, name := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			sid, err := ParseID(name)
-			if err == nil {
-				out[i], err = r.LoadSnapshot(ctx, sid)
-			}
-			errs[i] = err
-		}()
+	all, fresh, err := r.loadSnapshots(ctx, names, known)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
+	if fresh > 0 && idx != nil {
+		r.dropIndex(idx) // it may lack the blobs of snapshots newer than the prefetch
+	}
 	var res []*Snapshot
-	for i, s := range out {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
+	for _, s := range all {
 		if f.Match(s) {
 			res = append(res, s)
 		}
 	}
 	sort.SliceStable(res, func(a, b int) bool { return res[a].Time.Before(res[b].Time) })
 	return res, nil
+}
+
+// loadSnapshots loads the snapshots named, in parallel and in their
+// order, taking those in known as they are; fresh counts the others. The
+// error is the first, in that order, of any file.
+func (r *Repository) loadSnapshots(ctx context.Context, names []string, known map[ID]*Snapshot) (all []*Snapshot, fresh int, err error) {
+	out := make([]*Snapshot, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, name := range names {
+		sid, err := ParseID(name)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		if s := known[sid]; s != nil {
+			out[i] = s
+			continue
+		}
+		fresh++
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i], errs[i] = r.LoadSnapshot(ctx, sid)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, fresh, nil
 }
 
 func (r *Repository) listNames(ctx context.Context, t backend.FileType) ([]string, error) {

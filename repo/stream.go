@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,12 +29,25 @@ type SnapshotOptions struct {
 	Parent *ID
 	// Writer tunes blob writing.
 	Writer WriterOptions
+	// Progress, if set, is told the bytes read from the source: the
+	// stream of BackupStream, the files of archiver.Backup. Nil means no
+	// reports.
+	Progress Progress
+	// Extra, if set, is called by BackupStream (and only by it) once the
+	// stream has been read to its end without error, and returns small
+	// files to store beside the stream's file, in the same directory
+	// (see ExtraFile). It is called at most once. An error from it fails
+	// the backup as a failing stream does: no snapshot is written. The
+	// snapshot's Paths still name the stream's file only, so
+	// restic dump <snapshot> <file> reads it as before.
+	Extra func(ctx context.Context) ([]ExtraFile, error)
 }
 
 // BackupStream stores the content of rd as the single file name (a
 // relative path; "/" separates intermediate directories, which are created
 // as restic backup --stdin --stdin-filename does) and writes a snapshot.
 // If rd fails, no snapshot is written and the error is a *SourceError.
+// opts.Extra adds files beside it, in the same directory.
 func (r *Repository) BackupStream(ctx context.Context, name string, rd io.Reader, opts SnapshotOptions) (*Snapshot, error) {
 	clean := path.Clean("/" + name)
 	if name == "" || clean == "/" || strings.Contains(name, "\x00") {
@@ -47,6 +61,11 @@ func (r *Repository) BackupStream(ctx context.Context, name string, rd io.Reader
 	w, err := r.NewWriter(ctx, opts.Writer)
 	if err != nil {
 		return nil, err
+	}
+	if p := opts.Progress; p != nil {
+		p.Start(-1)
+		defer p.Done()
+		rd = ProgressReader(rd, p)
 	}
 	res, err := r.saveChunks(ctx, w, rd)
 	if err != nil {
@@ -65,9 +84,18 @@ func (r *Repository) BackupStream(ctx context.Context, name string, rd io.Reader
 	if node.Content == nil {
 		node.Content = []ID{}
 	}
+	extra, extraSize, err := r.extraNodes(ctx, w, opts, node.Name, *node)
+	if err != nil {
+		w.Abort(err)
+		return nil, err
+	}
 	var treeBlobs int
 	for i := len(parts) - 1; i >= 0; i-- {
 		t := &tree.Tree{}
+		if i == len(parts)-1 {
+			t.Nodes = append(t.Nodes, extra...)
+			slices.SortFunc(t.Nodes, func(a, b *tree.Node) int { return strings.Compare(a.Name, b.Name) })
+		}
 		if err := t.Insert(node); err != nil {
 			w.Abort(err)
 			return nil, err
@@ -98,10 +126,11 @@ func (r *Repository) BackupStream(ctx context.Context, name string, rd io.Reader
 	}
 	sn := r.newSnapshot([]string{clean}, opts, snapTime)
 	sn.Tree = node.Subtree
-	sn.Summary = &SnapshotSummary{BackupStart: start, BackupEnd: r.now(), FilesNew: 1,
+	files := uint(1 + len(extra))
+	sn.Summary = &SnapshotSummary{BackupStart: start, BackupEnd: r.now(), FilesNew: files,
 		DirsNew: uint(len(parts) - 1), DataBlobs: stats.DataBlobs, TreeBlobs: stats.TreeBlobs,
 		DataAdded: stats.DataAdded, DataAddedPacked: stats.DataAddedPacked,
-		TotalFilesProcessed: 1, TotalBytesProcessed: res.Size}
+		TotalFilesProcessed: files, TotalBytesProcessed: res.Size + extraSize}
 	if _, err := r.SaveSnapshot(ctx, sn); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ type Adapter struct {
 	// observe, if set, sees the spec of every command before it runs
 	// (tests check that no password reaches an argv).
 	observe func(command.Spec)
+	// beforeCount, if set, runs before DumpCounted counts rows (tests
+	// write between the snapshot's export and the counting).
+	beforeCount func()
 }
 
 var _ backup.Adapter = (*Adapter)(nil)

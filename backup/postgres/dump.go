@@ -21,7 +21,7 @@ func (a *Adapter) Dump(ctx context.Context, db backup.Database) (io.ReadCloser, 
 	if err != nil {
 		return nil, err
 	}
-	st, err := command.Start(ctx, s.spec("pg_dump", "--format=custom", "--compress=0", "--no-owner", "--no-privileges"))
+	st, err := command.Start(ctx, s.spec("pg_dump", dumpArgs...))
 	if err != nil {
 		return nil, s.fail(err)
 	}

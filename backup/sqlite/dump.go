@@ -29,6 +29,15 @@ import (
 // nothing is streamed; a missing database file is an error wrapping
 // fs.ErrNotExist, never created. Closing the stream removes the copy.
 func (a *Adapter) Dump(ctx context.Context, db backup.Database) (io.ReadCloser, error) {
+	c, err := a.dump(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// dump is Dump, returning the copy.
+func (a *Adapter) dump(ctx context.Context, db backup.Database) (*tempCopy, error) {
 	live, err := livePath(db)
 	if err != nil {
 		return nil, dbError(db, "dump", err)
@@ -43,7 +52,7 @@ func (a *Adapter) Dump(ctx context.Context, db backup.Database) (io.ReadCloser, 
 		os.RemoveAll(dir)
 		return nil, dbError(db, "dump", err)
 	}
-	return &tempCopy{f: f, dir: dir}, nil
+	return &tempCopy{f: f, dir: dir, path: dst}, nil
 }
 
 // livePath returns the absolute path of db's file, which must exist and
@@ -86,6 +95,7 @@ func (a *Adapter) copyLive(ctx context.Context, live, dst string) (*os.File, err
 type tempCopy struct {
 	f    *os.File
 	dir  string
+	path string // the copy, in dir
 	once sync.Once
 	err  error
 }

@@ -20,7 +20,12 @@ const maxOutput = 64 << 10
 // ~/.sqliterc and stops at the first failing line; its failure is an
 // *command.ExitError carrying its last stderr lines.
 func (a *Adapter) run(ctx context.Context, path string, lines ...string) (string, error) {
-	out := &limitedBuffer{max: maxOutput}
+	return a.runMax(ctx, path, maxOutput, lines...)
+}
+
+// runMax is run keeping up to max bytes of output.
+func (a *Adapter) runMax(ctx context.Context, path string, max int, lines ...string) (string, error) {
+	out := &limitedBuffer{max: max}
 	spec := command.Spec{
 		Path:  a.bin,
 		Args:  []string{"-batch", "-bail", "-init", "/dev/null", path},

@@ -22,11 +22,12 @@ type CLI struct {
 	Prune    appPruneCmd  `cmd:"" help:"Apply the retention policy per database and files, then prune."`
 	Unlock   appUnlockCmd `cmd:"" help:"Remove stale locks from the repository."`
 
-	Repo     repoCmd       `cmd:"" help:"Work with a restic-format repository."`
-	Restore  restoreAppCmd `cmd:"" help:"Restore the app's databases and files: local or production."`
-	Drill    drillCmd      `cmd:"" help:"Restore drill into scratch targets, with a check command; recorded."`
-	Evidence evidenceGroup `cmd:"" help:"Print the evidence of the app's backups (configuration, snapshots, check, drill, objectives); keygen, verify, history."`
-	Version  versionCmd    `cmd:"" help:"Print the version."`
+	Repo       repoCmd       `cmd:"" help:"Work with a restic-format repository."`
+	Restore    restoreAppCmd `cmd:"" help:"Restore the app's databases and files: local or production."`
+	Drill      drillCmd      `cmd:"" help:"Restore drill into scratch targets, with a check command; recorded."`
+	Evidence   evidenceGroup `cmd:"" help:"Print the evidence of the app's backups (configuration, snapshots, check, drill, objectives); keygen, verify, history."`
+	Version    versionCmd    `cmd:"" help:"Print the version."`
+	Completion completionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 }
 
 // repoCmd groups the repository commands.

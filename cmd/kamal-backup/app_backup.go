@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 
+	"github.com/alecthomas/kong"
+
 	kbackup "github.com/kamal-backup/kamal-backup/backup"
+	"github.com/kamal-backup/kamal-backup/internal/progress"
+	"github.com/kamal-backup/kamal-backup/repo"
 )
 
 // appBackupCmd runs one backup of the configured databases and paths.
@@ -31,7 +35,8 @@ runs) are removed first.
 The repository, its password and every database come from the
 configuration; the environment variables it documents (RESTIC_REPOSITORY,
 RESTIC_PASSWORD, DATABASE_URL, ...) override it. With --json the
-backup_result record is printed.
+backup_result record is printed. On a terminal a progress bar shows the
+bytes read from each source (see --progress; schedule shows none).
 
 Examples:
   kamal-backup backup
@@ -44,12 +49,17 @@ still backed up); 10, 11 and 12 as for every command.`
 }
 
 // Run backs up and prints the result.
-func (c *appBackupCmd) Run(ctx context.Context, g *Globals) error {
+func (c *appBackupCmd) Run(ctx context.Context, g *Globals, k *kong.Context) error {
 	cfg, err := g.loadAppConfig(c.Config, false)
 	if err != nil {
 		return err
 	}
-	rep, err := g.appRunner(cfg, true).BackupWithReport(ctx, kbackup.BackupOptions{Force: c.Force})
+	runner := g.appRunner(cfg, true)
+	runner.Progress = func(step string) repo.Progress { return g.newMeter(k.Stderr, "backup", step) }
+	chk := &checkProgress{newMeter: func() *progress.Meter { return g.newMeter(k.Stderr, "check", "read data") }}
+	runner.CheckProgress = chk // check_after_backup
+	rep, err := runner.BackupWithReport(ctx, kbackup.BackupOptions{Force: c.Force})
+	chk.finish()
 	if rep == nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,8 +117,22 @@ type resticSnapshot struct {
 	Paths    []string `json:"paths"`
 }
 
-// snapshots returns the snapshots restic lists with the tag filter.
+// snapshots returns the backup snapshots restic lists with the tag
+// filter: the history mirror's type:evidence snapshots are left out
+// unless the filter asks for them (see allSnapshots).
 func (a *opsApp) snapshots(t testing.TB, tag string) []resticSnapshot {
+	t.Helper()
+	var out []resticSnapshot
+	for _, s := range a.allSnapshots(t, tag) {
+		if tag != "" || !slices.Contains(s.Tags, "type:evidence") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// allSnapshots returns every snapshot restic lists with the tag filter.
+func (a *opsApp) allSnapshots(t testing.TB, tag string) []resticSnapshot {
 	t.Helper()
 	args := []string{"snapshots", "--json"}
 	if tag != "" {

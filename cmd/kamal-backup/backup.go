@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/kamal-backup/kamal-backup/internal/cli"
 	"github.com/kamal-backup/kamal-backup/repo"
 	"github.com/kamal-backup/kamal-backup/repo/archiver"
@@ -26,11 +28,16 @@ func (c *backupCmd) Help() string {
 	return `Saves a snapshot of standard input (--stdin) or of the given paths. If
 standard input fails, no snapshot is written. If some files cannot be read,
 the snapshot is still written and the exit code is 3. With --json the last
-line is restic's summary record, with the new snapshot_id.
+line is restic's summary record, with the new snapshot_id. On a terminal
+a progress bar shows the bytes read (see --progress).
 
 Examples:
   pg_dump -Fc app | kamal-backup repo backup --stdin --stdin-filename databases/app.pgdump --tag app,type:database
-  kamal-backup repo backup /var/lib/app --exclude '*.log' --host web1`
+  kamal-backup repo backup /var/lib/app --exclude '*.log' --host web1
+
+Exit codes: 0 the snapshot was saved; 1 error, no snapshot (standard input
+or its command failed, for one); 3 the snapshot was saved but some files
+could not be read; 10, 11 and 12 as for every command.`
 }
 
 // Validate checks that the sources are consistent.
@@ -47,16 +54,18 @@ func (c *backupCmd) Validate() error {
 }
 
 // Run writes the snapshot.
-func (c *backupCmd) Run(ctx context.Context, g *Globals) error {
+func (c *backupCmd) Run(ctx context.Context, g *Globals, k *kong.Context) error {
 	return g.withRepo(ctx, lockShared, func(ctx context.Context, r *repo.Repository) error {
 		opts := repo.SnapshotOptions{Tags: splitTags(c.Tag), Host: c.Host}
 		if c.Stdin {
+			opts.Progress = g.newMeter(k.Stderr, "backup", c.StdinFilename)
 			sn, err := r.BackupStream(ctx, c.StdinFilename, g.stdin, opts)
 			if err != nil {
 				return err
 			}
 			return g.reportBackup(sn)
 		}
+		opts.Progress = g.newMeter(k.Stderr, "backup", "files")
 		sn, res, err := archiver.Backup(ctx, r, c.Paths, archiver.Options{Snapshot: opts, Excludes: c.Exclude})
 		for _, p := range res.Skipped {
 			g.log.Warn("source does not exist, skipping", "path", p)

@@ -31,7 +31,10 @@ masterkey" is refused.
 Examples:
   kamal-backup repo cat config
   kamal-backup repo cat snapshot latest
-  kamal-backup repo cat key 9f2585b9`
+  kamal-backup repo cat key 9f2585b9
+
+Exit codes: 0 printed; 1 error, such as no such object, or "cat
+masterkey"; 10, 11 and 12 as for every command.`
 }
 
 // Validate checks that an ID is given when the type needs one.

@@ -3,7 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
+	"github.com/alecthomas/kong"
+
+	kbackup "github.com/kamal-backup/kamal-backup/backup"
+	"github.com/kamal-backup/kamal-backup/internal/progress"
 	"github.com/kamal-backup/kamal-backup/repo"
 )
 
@@ -22,7 +27,8 @@ func (c *checkCmd) Help() string {
 	return `Checks the repository as restic check does: loads every index file,
 compares the packs with the index, loads every tree of every snapshot
 and checks that every blob they use is indexed. With --read-data (or a
---read-data-subset) it also downloads packs and verifies every blob.
+--read-data-subset) it also downloads packs and verifies every blob; on
+a terminal a progress bar counts the packs (see --progress).
 
 It holds an exclusive lock unless --no-lock is given. Damage is printed and
 the exit code is 1; hints (harmless findings) do not fail the check. With
@@ -32,7 +38,10 @@ run next (see docs/CHECK_JSON.md).
 Examples:
   kamal-backup repo check
   kamal-backup repo check --read-data-subset 10%
-  kamal-backup repo check --read-data --json`
+  kamal-backup repo check --read-data --json
+
+Exit codes: 0 no errors were found; 1 the repository is damaged, or the
+check could not run; 10, 11 and 12 as for every command.`
 }
 
 // Validate checks the read-data options.
@@ -41,6 +50,9 @@ func (c *checkCmd) Validate() error {
 		return errors.New("--read-data and --read-data-subset are mutually exclusive")
 	}
 	if c.ReadDataSubset != "" {
+		if _, auto, _ := kbackup.ParseAutoSubset(c.ReadDataSubset); auto {
+			return fmt.Errorf("--read-data-subset %s: auto/N needs the state directory; use kamal-backup check", c.ReadDataSubset)
+		}
 		if _, err := repo.ParseDataSubset(c.ReadDataSubset); err != nil {
 			return err
 		}
@@ -49,14 +61,16 @@ func (c *checkCmd) Validate() error {
 }
 
 // Run checks the repository and reports what it found.
-func (c *checkCmd) Run(ctx context.Context, g *Globals) error {
+func (c *checkCmd) Run(ctx context.Context, g *Globals, k *kong.Context) error {
 	if !g.NoLock {
 		g.verbosef("create exclusive lock for repository\n")
 	}
 	return g.withLock(ctx, true, g.NoLock, func(ctx context.Context, r *repo.Repository, _ *repo.Lock) error {
-		prog := newCheckPrinter(g, c.ReadDataSubset)
+		prog := &checkProgress{steps: newCheckPrinter(g, c.ReadDataSubset),
+			newMeter: func() *progress.Meter { return g.newMeter(k.Stderr, "check", "read data") }}
 		res, err := r.Check(ctx, repo.CheckOptions{ReadData: c.ReadData, ReadDataSubset: c.ReadDataSubset,
 			NoLock: true, Progress: prog})
+		prog.finish()
 		if err != nil {
 			return err
 		}

@@ -55,7 +55,9 @@ database. Keep secrets out of the command line itself: reference them
 through variables.
 
 The plan is shown on standard error and confirmed with "y", or --yes.
-With --json the drill_result record is printed.
+With --json the drill_result record is printed. On a terminal a progress
+bar shows the bytes restored of the files and of each dump (see
+--progress).
 
 Exit codes: 0 the drill passed; 1 refused, not confirmed, the restore or
 the check failed; 10, 11 and 12 as for every command.`
@@ -109,7 +111,7 @@ func (c *drillFlags) run(ctx context.Context, g *Globals, k *kong.Context, mode 
 	defer s.close(g)
 	rec, err := s.restorer.Drill(ctx, kbackup.DrillOptions{Mode: mode, Snapshot: c.Snapshot, Database: c.Database,
 		SQLitePath: c.SQLitePath, FilesDir: files, Check: c.Check, Confirm: kbackup.Confirmation{Yes: c.Yes},
-		Prompt: restorePrompt(g, k.Stderr), Env: g.lookup})
+		Prompt: restorePrompt(g, k.Stderr), Env: g.lookup, Progress: restoreMeters(g, k)})
 	switch {
 	case g.JSON:
 		if perr := g.printJSON(rec); perr != nil && err == nil {

@@ -35,6 +35,10 @@ type evidenceCmd struct {
 	Strict bool   `name:"strict" help:"Exit 1 unless every declared objective passes (for CI)."`
 	Window string `name:"window" default:"30d" placeholder:"INTERVAL" help:"How far back the backup history looks: 30d, 4w, 720h (default: ${default})."`
 
+	// Signing (evidence_sign.go).
+	Sign      string `name:"sign" placeholder:"KEYFILE" help:"Sign the JSON with this ed25519 private key (from \"evidence keygen\"), writing a detached signature."`
+	Signature string `name:"signature" placeholder:"FILE" help:"Where --sign writes the signature (default: the --output file plus .sig)."`
+
 	window time.Duration
 	// now and tools are test seams: the clock and the tool versions;
 	// nil means the real ones.
@@ -63,6 +67,10 @@ Examples:
   kamal-backup evidence > evidence.json
   kamal-backup evidence --format markdown --output evidence.md
   kamal-backup evidence --strict --window 7d
+  kamal-backup evidence --sign evidence.key --output evidence.json
+      (writes evidence.json and its signature evidence.json.sig; check
+      them with "kamal-backup evidence verify evidence.json --pubkey
+      evidence.pub")
 
 Exit codes: 0 success; 1 error, or --strict and the verdict is not pass;
 10, 11 and 12 as for every command.`
@@ -75,7 +83,7 @@ func (c *evidenceCmd) Validate() error {
 		return fmt.Errorf("--window: %w", err)
 	}
 	c.window = w
-	return nil
+	return c.validateSign()
 }
 
 // Run loads the configuration, collects the evidence and writes it.
@@ -84,6 +92,10 @@ func (c *evidenceCmd) Run(ctx context.Context, g *Globals) error {
 		if err := c.Validate(); err != nil {
 			return err
 		}
+	}
+	key, err := c.signingKey()
+	if err != nil {
+		return err
 	}
 	cfg, err := (&restoreConfigFlags{Config: c.Config}).load(g, kbackup.LoadOptions{})
 	if err != nil {
@@ -94,10 +106,16 @@ func (c *evidenceCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer g.closeRepo(r)
+	tools := c.tools
+	if tools == nil { // the tools run while the lock settles, after the key derivation
+		tctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		tools = evidence.StartToolVersions(tctx)
+	}
 	var doc *evidence.Document
 	err = g.readLocked(ctx, r, func(ctx context.Context) error {
 		var err error
-		doc, err = evidence.Collect(ctx, cfg, r, evidence.Options{Now: c.now, Window: c.window, ToolVersions: c.tools,
+		doc, err = evidence.Collect(ctx, cfg, r, evidence.Options{Now: c.now, Window: c.window, ToolVersions: tools,
 			Version: programVersion(), Env: g.lookup, Redactor: envRedactor(g.lookup)})
 		return err
 	})
@@ -107,6 +125,9 @@ func (c *evidenceCmd) Run(ctx context.Context, g *Globals) error {
 	if err := c.write(g, doc); err != nil {
 		return err
 	}
+	if err := c.writeSignature(g, doc, key); err != nil {
+		return err
+	}
 	if c.Strict && doc.Objectives.Verdict != evidence.VerdictPass {
 		return fmt.Errorf("%w (verdict %s): %s", errEvidenceNotPass, doc.Objectives.Verdict, strings.Join(doc.Objectives.Reasons, "; "))
 	}
@@ -114,12 +135,15 @@ func (c *evidenceCmd) Run(ctx context.Context, g *Globals) error {
 }
 
 // readLocked runs fn under a shared lock on r, or without one with
-// --no-lock.
+// --no-lock. The snapshots and the index, which both evidence commands
+// read, load while the lock settles (repo.LockOptions.Prefetch): they
+// are kept for fn only if the lock is granted; otherwise readLocked
+// returns the lock's error and fn never runs.
 func (g *Globals) readLocked(ctx context.Context, r *repo.Repository, fn func(context.Context) error) error {
 	if g.NoLock {
 		return fn(ctx)
 	}
-	lock, lctx, err := r.LockWithOptions(ctx, repo.LockOptions{RetryLock: g.RetryLock})
+	lock, lctx, err := r.LockWithOptions(ctx, repo.LockOptions{RetryLock: g.RetryLock, Prefetch: repo.PrefetchSnapshots | repo.PrefetchIndex})
 	if err != nil {
 		return err
 	}

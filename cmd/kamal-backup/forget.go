@@ -41,7 +41,10 @@ array of groups with tags, host, paths, keep, remove and reasons; with
 Examples:
   kamal-backup repo forget --keep-daily 7 --keep-weekly 5 --keep-monthly 12 --dry-run
   kamal-backup repo forget --tag app --keep-within 30d --keep-monthly unlimited --prune
-  kamal-backup repo forget 4ddae279 a2db5611`
+  kamal-backup repo forget 4ddae279 a2db5611
+
+Exit codes: 0 success; 1 error, or a policy that would remove the last
+snapshot of a group; 10, 11 and 12 as for every command.`
 }
 
 // Validate checks the policy and the options that go with it.

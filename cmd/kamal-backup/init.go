@@ -16,8 +16,11 @@ func (c *initCmd) Help() string {
 	return `Creates an empty repository protected by the password, at a location where
 none exists yet.
 
-Example:
-  RESTIC_PASSWORD_FILE=pw kamal-backup -r /srv/backups repo init`
+Examples:
+  kamal-backup -r /srv/backups --password-file /etc/kamal-backup/password repo init
+  RESTIC_PASSWORD_FILE=pw kamal-backup -r s3:https://s3.example.com/backups repo init
+
+Exit codes: 0 created; 1 error, such as a repository already at the location.`
 }
 
 // Run creates the repository.

@@ -23,6 +23,19 @@ type keyCmd struct {
 // keyListCmd lists key files.
 type keyListCmd struct{}
 
+// Help is the detailed help of "repo key list".
+func (c *keyListCmd) Help() string {
+	return `Lists the repository's key files, one per password: ID, user, host and
+creation time; "*" marks the key the password given unlocked. With --json
+an array of records.
+
+Examples:
+  kamal-backup repo key list
+  kamal-backup repo key list --json
+
+Exit codes: 0 listed; 1 error; 10, 11 and 12 as for every command.`
+}
+
 // Run prints the keys, the current one marked with "*".
 func (c *keyListCmd) Run(ctx context.Context, g *Globals) error {
 	var keys []repo.KeyInfo
@@ -64,8 +77,10 @@ func (c *keyAddCmd) Help() string {
 	return `Adds a key file that unlocks the repository with the new password; the
 current password keeps working until its key is removed.
 
-Example:
-  kamal-backup repo key add --new-password-file /run/secrets/new-password`
+Examples:
+  kamal-backup repo key add --new-password-file /run/secrets/new-password
+
+Exit codes: 0 added; 1 error, such as an empty password file; 10, 11 and 12 as for every command.`
 }
 
 // Run adds the key.
@@ -98,6 +113,20 @@ func (c *keyAddCmd) Run(ctx context.Context, g *Globals) error {
 // keyRemoveCmd removes a key.
 type keyRemoveCmd struct {
 	ID string `arg:"" name:"id" help:"Key ID or unique prefix."`
+}
+
+// Help is the detailed help of "repo key remove".
+func (c *keyRemoveCmd) Help() string {
+	return `Removes a key file, so that its password no longer opens the repository.
+The key in use (the one the given password unlocked) cannot be removed:
+add the new password first, then remove the old key with the new one.
+
+Examples:
+  kamal-backup repo key remove 9f2585b9
+  RESTIC_PASSWORD_FILE=/run/secrets/new-password kamal-backup repo key remove 9f2585b9
+
+Exit codes: 0 removed; 1 error, such as the key in use or an ambiguous
+prefix; 10, 11 and 12 as for every command.`
 }
 
 // Run removes the key.

@@ -25,7 +25,9 @@ and every further line one node, with the fields of restic's "ls --json".
 Examples:
   kamal-backup repo ls latest
   kamal-backup repo ls --json 4adc4fcf /databases
-  kamal-backup repo ls latest:databases/app`
+  kamal-backup repo ls latest:databases/app
+
+Exit codes: 0 listed; 1 error, such as no such snapshot or path; 10, 11 and 12 as for every command.`
 }
 
 // Run lists the snapshot.

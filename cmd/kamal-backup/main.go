@@ -52,6 +52,11 @@ func main() {
 // is read from the process environment or printed outside the given
 // streams.
 func run(ctx context.Context, args []string, env func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// A shell asking for completions (see completionCmd) is answered here,
+	// before the Kamal bridge could forward anything.
+	if line, ok := env("COMP_LINE"); ok && line != "" {
+		return completeLine(line, env, stdout, stderr)
+	}
 	// From an app checkout (config/deploy.yml), the commands that belong on
 	// the server run in the accessory through Kamal.
 	if handled, code := bridge(ctx, args, env, stdin, stdout, stderr); handled {

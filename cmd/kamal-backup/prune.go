@@ -27,7 +27,10 @@ docs/CHECK_JSON.md).
 Examples:
   kamal-backup repo prune
   kamal-backup repo prune --dry-run --max-unused 10%
-  kamal-backup repo prune --max-unused unlimited --json`
+  kamal-backup repo prune --max-unused unlimited --json
+
+Exit codes: 0 pruned (or planned, with --dry-run); 1 error, or data a
+snapshot needs is missing; 10, 11 and 12 as for every command.`
 }
 
 // Validate checks the size and percentage flags.

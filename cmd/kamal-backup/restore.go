@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/kamal-backup/kamal-backup/internal/cli"
 	"github.com/kamal-backup/kamal-backup/repo"
 	"github.com/kamal-backup/kamal-backup/repo/restorer"
@@ -21,15 +23,18 @@ type restoreCmd struct {
 func (c *restoreCmd) Help() string {
 	return `Restores the snapshot's files, or those below its :subfolder, into the
 target directory, replacing what is there. With --json the last line is
-restic's restore summary record.
+restic's restore summary record. On a terminal a progress bar shows the
+bytes written (see --progress).
 
 Examples:
   kamal-backup repo restore latest --target /tmp/restore
-  kamal-backup repo restore 4adc4fcf:var/lib/app --target /tmp/app --include /var/lib/app/storage`
+  kamal-backup repo restore 4adc4fcf:var/lib/app --target /tmp/app --include /var/lib/app/storage
+
+Exit codes: 0 restored; 1 error; 10, 11 and 12 as for every command.`
 }
 
 // Run restores the snapshot.
-func (c *restoreCmd) Run(ctx context.Context, g *Globals) error {
+func (c *restoreCmd) Run(ctx context.Context, g *Globals, k *kong.Context) error {
 	return g.withRepo(ctx, lockRead, func(ctx context.Context, r *repo.Repository) error {
 		sn, ref, err := findSnapshot(ctx, r, c.Snapshot, c.filter())
 		if err != nil {
@@ -37,7 +42,8 @@ func (c *restoreCmd) Run(ctx context.Context, g *Globals) error {
 		}
 		g.verbosef("restoring snapshot %s to %s\n", sn.ID().Str(), c.Target)
 		start := time.Now()
-		stats, err := restorer.Restore(ctx, r, sn, c.Target, restorer.Options{SubPath: ref.Subfolder, Include: c.Include})
+		prog := restoreProgress{g.newMeter(k.Stderr, "restore", sn.ID().Str())}
+		stats, err := restorer.Restore(ctx, r, sn, c.Target, restorer.Options{SubPath: ref.Subfolder, Include: c.Include, Progress: prog})
 		if err != nil {
 			return err
 		}

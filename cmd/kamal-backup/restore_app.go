@@ -7,6 +7,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	kbackup "github.com/kamal-backup/kamal-backup/backup"
+	"github.com/kamal-backup/kamal-backup/repo"
 )
 
 // restoreAppCmd groups the app restores: into the local targets or the
@@ -32,7 +33,8 @@ of the production paths). It refuses to run when RAILS_ENV, RACK_ENV,
 APP_ENV, NODE_ENV or KAMAL_ENVIRONMENT is production, or when a target is
 on a production database server or path. It shows the plan on standard
 error and asks before restoring, unless --yes is given. With --json the
-restore_result record is printed.
+restore_result record is printed. On a terminal a progress bar shows the
+bytes restored of the files and of each dump (see --progress).
 
 Examples:
   kamal-backup restore local
@@ -68,7 +70,9 @@ The plan is shown on standard error; then the app name and
 "RESTORE PRODUCTION" must be typed, each on its own line, unless
 --confirm-production-restore is given. --yes is deliberately ignored, so
 that automation passing --yes to every command cannot replace production
-data by accident. With --json the restore_result record is printed.
+data by accident. With --json the restore_result record is printed. On a
+terminal a progress bar shows the bytes restored of the files and of each
+dump (see --progress).
 
 Examples:
   bin/kamal accessory exec backup "kamal-backup restore production"
@@ -97,6 +101,7 @@ func runRestore(ctx context.Context, g *Globals, k *kong.Context, config string,
 	}
 	defer s.close(g)
 	opts.Prompt, opts.Env = restorePrompt(g, k.Stderr), g.lookup
+	opts.Progress = restoreMeters(g, k)
 	res, err := s.restorer.Restore(ctx, opts)
 	if g.JSON {
 		if perr := g.printJSON(res); perr != nil && err == nil {
@@ -106,6 +111,13 @@ func runRestore(ctx context.Context, g *Globals, k *kong.Context, config string,
 		printRestored(g, res)
 	}
 	return explain(op, hint, err)
+}
+
+// restoreMeters returns the Progress option of a restore or a drill: a
+// meter of action "restore" for each of its steps ("files PATH",
+// "database NAME"), reporting as --progress asks.
+func restoreMeters(g *Globals, k *kong.Context) func(step string) repo.Progress {
+	return func(step string) repo.Progress { return g.newMeter(k.Stderr, "restore", step) }
 }
 
 // printRestored tells what a restore replaced.

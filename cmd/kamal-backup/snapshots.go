@@ -21,7 +21,9 @@ excludes, tags, original, program_version, summary, id, short_id).
 
 Examples:
   kamal-backup repo snapshots --tag app:web,type:database --host web1
-  kamal-backup repo snapshots --json --latest 1`
+  kamal-backup repo snapshots --json --latest 1
+
+Exit codes: 0 listed (even none); 1 error; 10, 11 and 12 as for every command.`
 }
 
 // Run prints the snapshots.

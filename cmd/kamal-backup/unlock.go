@@ -18,7 +18,9 @@ only when no other process uses the repository.
 
 Examples:
   kamal-backup repo unlock
-  kamal-backup repo unlock --remove-all --json`
+  kamal-backup repo unlock --remove-all --json
+
+Exit codes: 0 success; 1 error; 10 and 12 as for every command.`
 }
 
 // unlockRecord is the line "repo unlock --json" prints.

@@ -25,6 +25,18 @@ func programVersion() string {
 // versionCmd prints the version.
 type versionCmd struct{}
 
+// Help is the detailed help of "version".
+func (c *versionCmd) Help() string {
+	return `Prints "kamal-backup" and its version; with --json restic's version record,
+with the Go version, OS and architecture.
+
+Examples:
+  kamal-backup version
+  kamal-backup version --json
+
+Exit codes: 0 printed; 1 the output could not be written.`
+}
+
 // Run prints "kamal-backup <version>", or restic's version JSON line.
 func (c *versionCmd) Run(g *Globals) error {
 	if g.JSON {

@@ -16,17 +16,18 @@ import (
 
 // archiver is the state of one Backup call.
 type archiver struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	r      *repo.Repository
-	w      *repo.Writer
-	opts   Options
-	fs     FS
-	meta   *nodeMaker
-	excl   excluder
-	jobs   chan fileJob
-	big    chan struct{}  // bounds files being chunked at once
-	wg     sync.WaitGroup // file workers
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	r        *repo.Repository
+	w        *repo.Writer
+	opts     Options
+	fs       FS
+	meta     *nodeMaker
+	excl     excluder
+	jobs     chan fileJob
+	big      chan struct{}  // bounds files being chunked at once
+	progress repo.Progress  // opts.Snapshot.Progress; nil means none
+	wg       sync.WaitGroup // file workers
 
 	walkers chan struct{} // bounds goroutines listing directories
 	walking sync.WaitGroup
@@ -52,8 +53,16 @@ type archiver struct {
 // written. If ctx is cancelled or the repository fails, the blobs written
 // so far are abandoned (prune removes them), no snapshot is written and
 // the error is returned along with the partial Result.
+//
+// Options.Snapshot.Progress, if set, is told the bytes of file content
+// processed: read, or found unchanged since the parent snapshot. The
+// total is not known in advance (-1).
 func Backup(ctx context.Context, r *repo.Repository, paths []string, opts Options) (*repo.Snapshot, Result, error) {
 	opts = opts.withDefaults()
+	if p := opts.Snapshot.Progress; p != nil {
+		p.Start(-1)
+		defer p.Done()
+	}
 	var res Result
 	start := opts.Now()
 	snapTime := opts.Snapshot.Time
@@ -89,7 +98,7 @@ func Backup(ctx context.Context, r *repo.Repository, paths []string, opts Option
 	if err != nil {
 		return nil, res, err
 	}
-	a := &archiver{r: r, w: w, opts: opts, fs: opts.FS, excl: excl,
+	a := &archiver{r: r, w: w, opts: opts, fs: opts.FS, excl: excl, progress: opts.Snapshot.Progress,
 		meta: &nodeMaker{fs: opts.FS, withAtime: opts.WithAtime},
 		jobs: make(chan fileJob, opts.Concurrency), big: make(chan struct{}, 2),
 		walkers: make(chan struct{}, runtime.GOMAXPROCS(0))}

@@ -29,6 +29,9 @@ type fileJob struct {
 func (a *archiver) file(d *pendingDir, slot int, n *tree.Node, fsPath, abs string, prev *tree.Node) {
 	if prev != nil && !changed(prev, n) && a.allKnown(prev.Content) {
 		n.Content = prev.Content
+		if a.progress != nil {
+			a.progress.Add(int64(n.Size))
+		}
 		a.complete(d, slot, n, abs, prev)
 		return
 	}
@@ -101,16 +104,16 @@ func (a *archiver) readFile(path string, size uint64, buf []byte) (content []rep
 		return nil, 0, err, nil
 	}
 	defer f.Close()
-	var rd io.Reader = f
+	rd := repo.ProgressReader(f, a.progress)
 	if size < smallFile {
-		m, err := io.ReadFull(f, buf)
+		m, err := io.ReadFull(rd, buf)
 		switch {
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 			return a.saveSmall(buf[:m])
 		case err != nil:
 			return nil, 0, err, nil
 		}
-		rd = io.MultiReader(bytes.NewReader(buf[:m]), f) // it grew
+		rd = io.MultiReader(bytes.NewReader(buf[:m]), rd) // it grew
 	}
 	a.big <- struct{}{}
 	defer func() { <-a.big }()

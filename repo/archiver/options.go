@@ -36,7 +36,7 @@ type Options struct {
 	// discards them.
 	Logger *slog.Logger
 	// Progress is told about every entry saved and every error; nil means
-	// no reports.
+	// no reports. Snapshot.Progress is told the bytes as they are read.
 	Progress Progress
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time

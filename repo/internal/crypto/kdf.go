@@ -1,10 +1,6 @@
 package crypto
 
-import (
-	"fmt"
-
-	"golang.org/x/crypto/scrypt"
-)
+import "fmt"
 
 // SaltSize is the length of the salt stored in every key file.
 const SaltSize = 64
@@ -39,8 +35,9 @@ func (p Params) Validate() error {
 	return nil
 }
 
-// DeriveKey derives the user key from password and salt with scrypt:
-// bytes 0-31 are the AES key, 32-47 the MAC K, 48-63 the MAC R.
+// DeriveKey derives the user key from password and salt with scrypt
+// (Scrypt: its p lanes run in parallel): bytes 0-31 are the AES key,
+// 32-47 the MAC K, 48-63 the MAC R.
 func DeriveKey(password string, salt []byte, p Params) (*Key, error) {
 	if len(salt) != SaltSize {
 		return nil, fmt.Errorf("scrypt salt is %d bytes, want %d", len(salt), SaltSize)
@@ -48,9 +45,9 @@ func DeriveKey(password string, salt []byte, p Params) (*Key, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	dk, err := scrypt.Key([]byte(password), salt, p.N, p.R, p.P, 64)
+	dk, err := Scrypt(password, salt, p.N, p.R, p.P, 64)
 	if err != nil {
-		return nil, fmt.Errorf("scrypt: %w", err)
+		return nil, err
 	}
 	k := &Key{}
 	copy(k.Encrypt[:], dk[:32])
