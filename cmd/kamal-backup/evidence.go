@@ -97,11 +97,7 @@ func (c *evidenceCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := (&restoreConfigFlags{Config: c.Config}).load(g, kbackup.LoadOptions{})
-	if err != nil {
-		return err
-	}
-	r, err := kbackup.OpenRepository(ctx, cfg, kbackup.RepositoryOptions{Logger: g.log, Env: g.lookup, NoInit: true})
+	cfg, r, err := g.openAppRepository(ctx, c.Config)
 	if err != nil {
 		return err
 	}
@@ -201,4 +197,19 @@ func envRedactor(lookup func(string) (string, bool)) *redact.Redactor {
 	r := &redact.Redactor{}
 	r.AddEnv(environ)
 	return r
+}
+
+// openAppRepository loads the configuration at path and opens its
+// repository, never creating it, for the commands that only read the
+// app's evidence. The caller closes the repository with g.closeRepo.
+func (g *Globals) openAppRepository(ctx context.Context, path string) (*kbackup.Config, *repo.Repository, error) {
+	cfg, err := g.loadAppConfig(path, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := kbackup.OpenRepository(ctx, cfg, kbackup.RepositoryOptions{Logger: g.log, Env: g.lookup, NoInit: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, r, nil
 }

@@ -72,11 +72,7 @@ type historyHead struct {
 // Run reads and verifies the history, prints it, and fails when it was
 // tampered with.
 func (c *evidenceHistoryCmd) Run(ctx context.Context, g *Globals) error {
-	cfg, err := g.loadAppConfig(c.Config, false)
-	if err != nil {
-		return err
-	}
-	r, err := kbackup.OpenRepository(ctx, cfg, kbackup.RepositoryOptions{Logger: g.log, Env: g.lookup, NoInit: true})
+	cfg, r, err := g.openAppRepository(ctx, c.Config)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	kbackup "github.com/kamal-backup/kamal-backup/backup"
 	"github.com/kamal-backup/kamal-backup/evidence"
 )
 
@@ -230,11 +229,7 @@ func (c *evidenceVerifyCmd) verifyHistoryAnchors(ctx context.Context, g *Globals
 	if doc.History.Value == nil {
 		return fmt.Errorf("evidence verify %s: the document holds no history to check", c.File)
 	}
-	cfg, err := (&restoreConfigFlags{Config: c.Config}).load(g, kbackup.LoadOptions{})
-	if err != nil {
-		return err
-	}
-	r, err := kbackup.OpenRepository(ctx, cfg, kbackup.RepositoryOptions{Logger: g.log, Env: g.lookup, NoInit: true})
+	cfg, r, err := g.openAppRepository(ctx, c.Config)
 	if err != nil {
 		return err
 	}
