@@ -27,7 +27,7 @@ type Globals struct {
 	PasswordCommand string        `name:"password-command" envvar:"RESTIC_PASSWORD_COMMAND" placeholder:"COMMAND" help:"Command that prints the repository password (run without a shell)."`
 	JSON            bool          `name:"json" help:"Print machine-readable JSON (restic's shapes)."`
 	Quiet           bool          `short:"q" name:"quiet" help:"Print only errors and the data asked for."`
-	Progress        string        `name:"progress" enum:"auto,json,none" default:"auto" envvar:"KAMAL_BACKUP_PROGRESS" help:"Progress of backup, restore, dump and check on standard error: auto (a bar when it is a terminal, unless --quiet), json (status lines) or none."`
+	Progress        string        `name:"progress" enum:"auto,json,none" default:"auto" envvar:"KAMAL_BACKUP_PROGRESS" help:"Progress of backup, restore, dump and check on standard error: auto (a bar on a terminal, JSON status lines otherwise, nothing with --quiet), json (status lines) or none."`
 	NoLock          bool          `name:"no-lock" help:"Do not lock the repository for commands that only read it."`
 	RetryLock       time.Duration `name:"retry-lock" placeholder:"DURATION" help:"Keep retrying this long while the repository is locked (e.g. 5m)."`
 

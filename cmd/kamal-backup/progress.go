@@ -15,6 +15,10 @@ import (
 // of one operation (the final line is always written).
 const jsonProgressInterval = time.Second
 
+// logProgressInterval is that least time when standard error is not a
+// terminal and JSON lines were not asked for (--progress=json, --json).
+const logProgressInterval = 10 * time.Second
+
 var _ repo.Progress = (*progress.Meter)(nil)
 
 // newMeter returns the meter of one operation (see progress.Status for
@@ -35,8 +39,17 @@ func (g *Globals) progressReporter(stderr io.Writer) progress.Reporter {
 	switch {
 	case g.Progress == "json":
 		g.reporter = progress.NewJSON(stderr, jsonProgressInterval)
-	case g.Progress == "none" || g.Quiet || !g.stderrIsTerminal():
+	case g.Progress == "none" || g.Quiet:
 		g.reporter = progress.Discard
+	case g.JSON || !g.stderrIsTerminal():
+		// Not a terminal (a log, "kamal accessory exec", a pipe), or
+		// --json: status lines, less often than asked-for ones so that
+		// logs stay readable.
+		interval := logProgressInterval
+		if g.JSON {
+			interval = jsonProgressInterval
+		}
+		g.reporter = progress.NewJSON(stderr, interval)
 	default:
 		// The bar rewrites its line with "\r", which the line-buffered
 		// redactor on stderr would hold back: it is drawn on the

@@ -72,8 +72,8 @@ func TestOpsRestoreCheckProgress(t *testing.T) {
 		{"restore", "production", "--confirm-production-restore"},
 		{"drill", "production", "--yes", "--sqlite-path", a.path("scratch/app.sqlite3"), "--files", a.path("scratch/files")},
 	} {
-		if res := a.mustRun(t, args...); strings.Contains(res.stderr, `"message_type":"status"`) {
-			t.Errorf("%v without --progress printed status lines:\n%s", args, res.stderr)
+		if res := a.mustRun(t, append(args, "--progress=none")...); strings.Contains(res.stderr, `"message_type":"status"`) {
+			t.Errorf("%v --progress=none printed status lines:\n%s", args, res.stderr)
 		}
 	}
 }

@@ -101,17 +101,30 @@ func TestProgressJSONLines(t *testing.T) {
 	}
 }
 
-func TestProgressOffByDefaultWithoutTerminal(t *testing.T) {
+func TestProgressWithoutTerminal(t *testing.T) {
 	t.Parallel()
 	env, _ := newRepo(t, "progress-off-pw")
 	data := randomData(8, 1<<20)
+	// stderr is not a terminal: auto writes status lines there (and
+	// --json too), never on stdout.
 	for _, args := range [][]string{
-		{"repo", "backup", "--stdin"},                    // stderr is not a terminal: auto shows nothing
-		{"repo", "backup", "--stdin", "--json"},          // --json alone does not add status lines
-		{"repo", "backup", "--stdin", "--quiet"},         // nor does --quiet
-		{"repo", "backup", "--stdin", "--progress=none"}, // nor none
-		{"repo", "dump", "latest", "/stdin", "--quiet"},  // dump, quiet
-		{"repo", "check", "--read-data", "--json", "-q"}, // check
+		{"repo", "backup", "--stdin"},
+		{"repo", "backup", "--stdin", "--json"},
+	} {
+		res := mustRun(t, env, data, args...)
+		if last := statusLines(t, "backup", res.stderr); !last[len(last)-1].Final {
+			t.Errorf("%v: no final status line on stderr:\n%s", args, res.stderr)
+		}
+		if strings.Contains(res.stdout, `"message_type":"status"`) {
+			t.Errorf("%v: status line on stdout:\n%s", args, res.stdout)
+		}
+	}
+	// --quiet and none silence it.
+	for _, args := range [][]string{
+		{"repo", "backup", "--stdin", "--quiet"},
+		{"repo", "backup", "--stdin", "--progress=none"},
+		{"repo", "dump", "latest", "/stdin", "--quiet"},
+		{"repo", "check", "--read-data", "--json", "-q"},
 	} {
 		res := mustRun(t, env, data, args...)
 		if res.stderr != "" {
@@ -183,8 +196,8 @@ func TestOpsBackupProgress(t *testing.T) {
 		finals[0].Action != "backup" || finals[0].BytesDone == 0 || finals[1].BytesDone != int64(len("a file")) {
 		t.Fatalf("final status lines %+v\nstderr:\n%s", finals, res.stderr)
 	}
-	res = a.mustRun(t, "backup", "--force")
+	res = a.mustRun(t, "backup", "--force", "--quiet")
 	if strings.Contains(res.stderr, `"message_type":"status"`) {
-		t.Errorf("backup without --progress printed status lines:\n%s", res.stderr)
+		t.Errorf("backup --quiet printed status lines:\n%s", res.stderr)
 	}
 }
