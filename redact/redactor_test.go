@@ -71,6 +71,9 @@ func TestRedactPatterns(t *testing.T) {
 		{"tests passed=5 author=Ann bypass=1 key=data/ab", "tests passed=5 author=Ann bypass=1 key=data/ab"},
 		{"Fatal: wrong password or no key found", "Fatal: wrong password or no key found"},
 		{"password:\n  secret: ENV", "password:\n  secret: [REDACTED]"},
+		// A shell variable reference names the secret; it is not one.
+		{`curl "https://h/?access_token=$TOKEN" && PGPASSWORD="$DB_PW" psql`, `curl "https://h/?access_token=$TOKEN" && PGPASSWORD="$DB_PW" psql`},
+		{"token=${API_TOKEN} password=$1x password=$ password=$a-b", "token=${API_TOKEN} password=[REDACTED] password=[REDACTED] password=[REDACTED]"},
 	}
 	var r *Redactor // nil applies the patterns only
 	for _, c := range cases {

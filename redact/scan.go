@@ -29,7 +29,7 @@ func redactKeys(s string) string {
 			continue
 		}
 		start, end := keyValue(s, line, i, j)
-		if start < 0 {
+		if start < 0 || isVarRef(s[start:end]) {
 			i = j
 			continue
 		}
@@ -159,3 +159,34 @@ func isKeyChar(c byte) bool {
 func isQuote(c byte) bool { return c == '"' || c == '\'' }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+
+// isVarRef reports whether v, a secret-looking key's value, is only a
+// reference to a shell variable ($NAME, ${NAME}, maybe in double
+// quotes), as in `curl "https://x/?access_token=$TOKEN"`: it names where
+// the secret is, it is not the secret. A variable's value that the
+// redactor knows is still redacted wherever it appears.
+func isVarRef(v string) bool {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	v, ok := strings.CutPrefix(v, "$")
+	if !ok {
+		return false
+	}
+	if inner, ok := strings.CutPrefix(v, "{"); ok {
+		v, ok = strings.CutSuffix(inner, "}")
+		if !ok {
+			return false
+		}
+	}
+	if v == "" || v[0] >= '0' && v[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	kbackup "github.com/kamal-backup/kamal-backup/backup"
+	"github.com/kamal-backup/kamal-backup/redact"
 )
 
 // kindEvidenceHistory is the kind of the record "evidence history
@@ -87,7 +89,7 @@ func (c *evidenceHistoryCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	if g.JSON {
-		err = g.printJSON(historyJSON(cfg.App, rep))
+		err = printRedactedJSON(g, historyJSON(cfg.App, rep), cfg.Redactor(), envRedactor(g.lookup))
 	} else {
 		err = writeHistory(g, rep)
 	}
@@ -157,4 +159,20 @@ func historyError(rep *kbackup.HistoryReport) error {
 		b.WriteString("\n  - " + p.Message)
 	}
 	return fmt.Errorf("%w:%s", kbackup.ErrHistoryBroken, b.String())
+}
+
+// printRedactedJSON prints v as JSON with every string value redacted by
+// each of reds: the records in the history were redacted when written,
+// this is the last defence, as for the evidence document.
+func printRedactedJSON(g *Globals, v any, reds ...*redact.Redactor) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	for _, r := range reds {
+		if data, err = r.RedactJSON(data); err != nil {
+			return err
+		}
+	}
+	return g.printJSON(json.RawMessage(data))
 }

@@ -96,4 +96,10 @@ func TestArgvSecretGuard(t *testing.T) {
 	if err := Run(t.Context(), Spec{Path: "true", Args: []string{"--no-password", "-w"}, Redactor: &r}, &bytes.Buffer{}); err != nil {
 		t.Errorf("--no-password rejected: %v", err)
 	}
+	// So are references to variables holding one, as a drill's check
+	// command is told to write them.
+	script := `curl -fsS "https://app.example.com/health?access_token=$HEALTH_TOKEN" && PGPASSWORD="$DB_PW" true`
+	if err := Run(t.Context(), Spec{Path: "true", Args: []string{"-c", script}, Redactor: &r}, &bytes.Buffer{}); err != nil {
+		t.Errorf("variable references rejected: %v", err)
+	}
 }
