@@ -6,10 +6,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kamal-backup/kamal-backup/backup"
@@ -37,16 +35,13 @@ func (a *Adapter) DumpCounted(ctx context.Context, db backup.Database) (backup.C
 	if err != nil {
 		return nil, err
 	}
-	cctx, cancel := context.WithCancel(ctx)
-	d := &countedDump{rc: rc, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(d.done)
-		d.counts, d.err = a.CountRows(cctx, db)
-		if d.counts != nil {
-			d.counts.Exact, d.counts.Method = false, dumpCountMethod
+	return backup.CountDump(ctx, rc, func(ctx context.Context) (*backup.RowCounts, error) {
+		counts, err := a.CountRows(ctx, db)
+		if counts != nil {
+			counts.Exact, counts.Method = false, dumpCountMethod
 		}
-	}()
-	return d, nil
+		return counts, err
+	}, nil), nil
 }
 
 // CountRows counts the rows of every base table of db in one
@@ -119,48 +114,4 @@ func (a *Adapter) query(ctx context.Context, client string, args []string, db ba
 	var out bytes.Buffer
 	err := command.Run(ctx, spec, &out)
 	return out.Bytes(), err
-}
-
-// countedDump is the dump tool's output and the counting beside it.
-type countedDump struct {
-	rc     io.ReadCloser
-	cancel context.CancelFunc
-	done   chan struct{} // closed when counts and err are set
-	counts *backup.RowCounts
-	err    error
-	eof    bool
-	once   sync.Once
-}
-
-// Read reads the dump.
-func (d *countedDump) Read(p []byte) (int, error) {
-	n, err := d.rc.Read(p)
-	if err == io.EOF {
-		d.eof = true
-	}
-	return n, err
-}
-
-// Close stops the dump tool if it still runs and waits for it and for
-// the counting, which it stops unless the dump reached its end.
-func (d *countedDump) Close() error {
-	err := d.rc.Close()
-	d.once.Do(func() {
-		if err != nil || !d.eof {
-			d.cancel()
-		}
-		<-d.done
-		d.cancel()
-	})
-	return err
-}
-
-// RowCounts returns the counts once they are made.
-func (d *countedDump) RowCounts(ctx context.Context) (*backup.RowCounts, error) {
-	select {
-	case <-d.done:
-		return d.counts, d.err
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
 }

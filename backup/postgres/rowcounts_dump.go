@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"io"
-	"sync"
 
 	"github.com/kamal-backup/kamal-backup/backup"
 	"github.com/kamal-backup/kamal-backup/internal/command"
@@ -33,7 +31,6 @@ func (a *Adapter) DumpCounted(ctx context.Context, db backup.Database) (backup.C
 	if err != nil {
 		return nil, err
 	}
-	d := &countedDump{done: make(chan struct{})}
 	holder, snapshot, herr := s.exportSnapshot(ctx)
 	args := dumpArgs
 	if herr == nil {
@@ -46,72 +43,15 @@ func (a *Adapter) DumpCounted(ctx context.Context, db backup.Database) (backup.C
 		}
 		return nil, s.fail(err)
 	}
-	d.dump = &dumpStream{st: st, s: s}
+	dump := &dumpStream{st: st, s: s}
 	if herr != nil {
-		d.err = s.fail(fmt.Errorf("the server did not export a snapshot to count rows in: %w", herr))
-		close(d.done)
-		return d, nil
+		return backup.UncountedDump(dump, s.fail(fmt.Errorf("the server did not export a snapshot to count rows in: %w", herr))), nil
 	}
-	d.holder = holder
-	cctx, cancel := context.WithCancel(ctx)
-	d.cancel = cancel
-	go func() {
-		defer close(d.done)
+	return backup.CountDump(ctx, dump, func(ctx context.Context) (*backup.RowCounts, error) {
 		if a.beforeCount != nil {
 			a.beforeCount()
 		}
-		d.counts, d.err = s.countRows(cctx, snapshot)
-		d.err = s.fail(d.err)
-	}()
-	return d, nil
-}
-
-// countedDump is pg_dump's output and the counting beside it.
-type countedDump struct {
-	dump   *dumpStream
-	holder *snapshotHolder // nil without an exported snapshot
-	cancel context.CancelFunc
-	done   chan struct{} // closed when counts and err are set
-	counts *backup.RowCounts
-	err    error
-	eof    bool
-	once   sync.Once
-}
-
-// Read reads the dump.
-func (d *countedDump) Read(p []byte) (int, error) {
-	n, err := d.dump.Read(p)
-	if err == io.EOF {
-		d.eof = true
-	}
-	return n, err
-}
-
-// Close stops pg_dump if it still runs and waits for it. After a dump
-// read to its end, it waits for the counts; otherwise it stops them. Then
-// it ends the transaction holding the snapshot.
-func (d *countedDump) Close() error {
-	err := d.dump.Close()
-	d.once.Do(func() {
-		if d.holder == nil {
-			return
-		}
-		if err != nil || !d.eof {
-			d.cancel()
-		}
-		<-d.done
-		d.cancel()
-		d.holder.end()
-	})
-	return err
-}
-
-// RowCounts returns the counts once they are made.
-func (d *countedDump) RowCounts(ctx context.Context) (*backup.RowCounts, error) {
-	select {
-	case <-d.done:
-		return d.counts, d.err
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
+		counts, err := s.countRows(ctx, snapshot)
+		return counts, s.fail(err)
+	}, holder.end), nil
 }
