@@ -16,6 +16,21 @@ type manifestFile struct {
 	extra func(ctx context.Context) ([]repo.ExtraFile, error)
 	// size is the size of the manifest stored, once extra has run.
 	size uint64
+	// summary says what was stored, once extra has run; nil when the
+	// adapter does not count rows.
+	summary *RowCountsSummary
+}
+
+// RowCountsSummary says whether a database source's snapshot holds a
+// row-count manifest (see RowCounts), in the backup record.
+type RowCountsSummary struct {
+	// Stored is true when the manifest is in the snapshot.
+	Stored bool `json:"stored"`
+	// Tables counts the tables it lists; Exact is its Exact.
+	Tables int  `json:"tables"`
+	Exact  bool `json:"exact"`
+	// Error says why no manifest was stored, redacted.
+	Error string `json:"error,omitempty"`
 }
 
 // startDump starts the dump of db, counting its rows when a is a
@@ -45,12 +60,15 @@ func (b *backupRun) startDump(ctx context.Context, a Adapter, db Database, name 
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
 			}
+			msg := b.r.Config.Redactor().Redact(err.Error())
 			b.r.log().Warn("dump stored without a row-count manifest; drills of it cannot verify the data",
-				"database", db.Name, "error", b.r.Config.Redactor().Redact(err.Error()))
+				"database", db.Name, "error", msg)
+			m.summary = &RowCountsSummary{Error: msg}
 			return nil, nil
 		}
 		data = append(data, '\n')
 		m.size = uint64(len(data))
+		m.summary = &RowCountsSummary{Stored: true, Tables: len(counts.Tables), Exact: counts.Exact}
 		b.r.log().Debug("row-count manifest", "database", db.Name, "tables", len(counts.Tables), "exact", counts.Exact)
 		return []repo.ExtraFile{{Name: path.Base(name) + RowCountsSuffix, Data: data}}, nil
 	}

@@ -96,8 +96,12 @@ func runManifestCase(t *testing.T, c manifestCase) {
 	}
 	var logs strings.Builder
 	runner := &backup.Runner{Config: cfg, Adapters: backup.NewRegistry(c.adapter), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
-	if _, err := runner.Backup(ctx, backup.BackupOptions{}); err != nil {
+	brec, err := runner.Backup(ctx, backup.BackupOptions{})
+	if err != nil {
 		t.Fatalf("Backup: %v\n%s", err, logs.String())
+	}
+	if rc := brec.Sources[0].RowCounts; rc == nil || !rc.Stored || rc.Tables == 0 || rc.Exact != c.exact || rc.Error != "" {
+		t.Errorf("backup record row_counts %+v", rc)
 	}
 	if strings.Contains(logs.String(), "level=WARN") {
 		t.Errorf("backup warnings:\n%s", logs.String())

@@ -41,6 +41,9 @@ type SourceResult struct {
 	// Added is the size of the new data stored, after deduplication and
 	// compression.
 	Added uint64 `json:"added"`
+	// RowCounts says whether a database snapshot holds a row-count
+	// manifest; absent for files and for adapters that do not count.
+	RowCounts *RowCountsSummary `json:"row_counts,omitempty"`
 	// Error says what failed, redacted.
 	Error string `json:"error,omitempty"`
 }

@@ -87,7 +87,7 @@ func (b *backupRun) dumpDatabase(ctx context.Context, db Database, res *SourceRe
 	if sn.Summary != nil {
 		res.Bytes, res.Added = sn.Summary.TotalBytesProcessed-m.size, sn.Summary.DataAdded
 	}
-	res.Snapshot, res.Time = sn.ID().String(), sn.Time
+	res.Snapshot, res.Time, res.RowCounts = sn.ID().String(), sn.Time, m.summary
 	b.rep.Databases = append(b.rep.Databases, DatabaseSnapshot{Snapshot: sn.ID().Str(), Time: sn.Time,
 		Database: db.Name, Adapter: a.Name(), Tags: tags})
 	b.written = append(b.written, writtenSnapshot{id: sn.ID(), time: sn.Time, tags: tags, source: len(b.rep.Sources)})
