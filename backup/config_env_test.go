@@ -230,3 +230,18 @@ restic: {repository: /srv/repo, password: {secret: RESTIC_PASSWORD}}
 		t.Errorf("warnings %q", cfg.Warnings)
 	}
 }
+
+// TestEnvironmentRepositoryFile: RESTIC_REPOSITORY_FILE names a file
+// whose first line is the repository, overriding the file's setting.
+func TestEnvironmentRepositoryFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "repository")
+	if err := os.WriteFile(f, []byte("/srv/from-file\nignored\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := baseEnv()
+	env["RESTIC_REPOSITORY_FILE"] = f
+	cfg := mustLoad(t, validBase, env, LoadOptions{})
+	if got := cfg.Repository().Reveal(); got != "/srv/from-file" {
+		t.Errorf("repository %q, want /srv/from-file from RESTIC_REPOSITORY_FILE", got)
+	}
+}

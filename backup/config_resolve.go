@@ -61,9 +61,15 @@ func (r resolver) read(s source) (string, string) {
 		if err != nil {
 			return "", fmt.Sprintf("cannot read file %s: %v", s.File, unwrapPath(err))
 		}
-		v := strings.TrimSpace(string(data))
-		if v == "" {
+		// The first line, as documented (docs/CONFIGURATION.md, and the
+		// CLI's --password-file and --repository-file).
+		first, _, _ := strings.Cut(string(data), "\n")
+		v := strings.TrimSpace(first)
+		switch {
+		case v == "" && strings.TrimSpace(string(data)) == "":
 			return "", fmt.Sprintf("file %s is empty", s.File)
+		case v == "":
+			return "", fmt.Sprintf("file %s: its first line is empty", s.File)
 		}
 		return v, ""
 	default:
