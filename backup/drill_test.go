@@ -36,7 +36,7 @@ func phaseNames(ps []backup.DrillPhase) []string {
 
 func TestDrillProduction(t *testing.T) {
 	f := newRestoreFixture(t)
-	liveBefore := readTree(t, f.storage)
+	liveBefore := backup.ReadTestTree(t, f.storage)
 	scratch := filepath.Join(f.dir, "restore", "files")
 	r := f.restorer(t, backup.RestorerOptions{})
 	storageRel := strings.TrimPrefix(f.storage, "/")
@@ -53,10 +53,10 @@ func TestDrillProduction(t *testing.T) {
 	if diff := cmp.Diff(want, f.pg.got()); diff != "" {
 		t.Errorf("restored (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(liveBefore, readTree(t, f.storage)); diff != "" {
+	if diff := cmp.Diff(liveBefore, backup.ReadTestTree(t, f.storage)); diff != "" {
 		t.Errorf("the live storage changed (-before +after):\n%s", diff)
 	}
-	if got := readTree(t, filepath.Join(scratch, storageRel)); !cmp.Equal(got, restoredStorage) {
+	if got := backup.ReadTestTree(t, filepath.Join(scratch, storageRel)); !cmp.Equal(got, restoredStorage) {
 		t.Errorf("scratch files %v", got)
 	}
 	if rec.Status != backup.StatusOK || rec.Scope != "production" || rec.Operator == nil || *rec.Operator != "deploy" ||
@@ -104,7 +104,7 @@ func TestDrillProduction(t *testing.T) {
 
 	// A second drill replaces the scratch directory, which the first one
 	// marked.
-	writeFiles(t, scratch, map[string]string{"junk.txt": "left by the check"})
+	backup.WriteTestTree(t, scratch, map[string]string{"junk.txt": "left by the check"})
 	if _, err := r.Drill(t.Context(), opts); err != nil {
 		t.Fatalf("second drill: %v", err)
 	}
@@ -142,7 +142,7 @@ func TestDrillRefusesLiveTargets(t *testing.T) {
 		{name: "a directory of other files", want: backup.ErrScratchIsLive, msg: "no drill made it",
 			opts: func(t *testing.T, f *restoreFixture) backup.DrillOptions {
 				dir := filepath.Join(f.dir, "precious")
-				writeFiles(t, dir, map[string]string{"x": "y"})
+				backup.WriteTestTree(t, dir, map[string]string{"x": "y"})
 				return backup.DrillOptions{Database: "drill", FilesDir: dir}
 			}},
 		{name: "a system directory", want: backup.ErrScratchIsLive, msg: "system directory",
@@ -185,7 +185,7 @@ func TestDrillRefusesLiveTargets(t *testing.T) {
 func TestDrillRefusesLiveSQLite(t *testing.T) {
 	f := newMemFixture(t)
 	live := filepath.Join(f.dir, "live", "production.sqlite3")
-	writeFiles(t, filepath.Dir(live), map[string]string{"production.sqlite3": "live"})
+	backup.WriteTestTree(t, filepath.Dir(live), map[string]string{"production.sqlite3": "live"})
 	prod, _ := os.ReadFile(f.prodFile)
 	f.writeConfig(t, strings.Replace(string(prod), "paths:", "  - {name: cache, adapter: sqlite, path: '"+live+"'}\npaths:", 1), "")
 	r := f.restorer(t, backup.RestorerOptions{})
@@ -277,7 +277,7 @@ func TestDrillLocal(t *testing.T) {
 	if got := f.pg.got(); len(got) != 1 || got[0].URL != "postgres://dev@localhost:5432/shop_development" {
 		t.Errorf("restored %+v", got)
 	}
-	if diff := cmp.Diff(restoredStorage, readTree(t, f.localStorage)); diff != "" {
+	if diff := cmp.Diff(restoredStorage, backup.ReadTestTree(t, f.localStorage)); diff != "" {
 		t.Errorf("local storage (-want +got):\n%s", diff)
 	}
 	if rec.Scope != "local" || rec.Operator == nil || *rec.Operator != "alice" || rec.Check.Status != backup.StatusOK {

@@ -173,14 +173,14 @@ func makeRestoreFixture(t *testing.T, onDisk bool) *restoreFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, f.storage, map[string]string{"a.txt": "v1", "sub/b.txt": "b1"})
+	backup.WriteTestTree(t, f.storage, map[string]string{"a.txt": "v1", "sub/b.txt": "b1"})
 	f.dbSnap = storeDump(t, f.repo, backup.DumpFilename(restoreApp, "app", f.pg), "app", "postgres", "dump-v1", time.Time{})
 	f.fileSnap, _, err = archiver.Backup(ctx, f.repo, []string{f.storage}, archiver.Options{NoParent: true,
 		Snapshot: repo.SnapshotOptions{Tags: backup.FileTags(restoreApp, []string{f.storage}), Host: "shop-backup"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, f.storage, map[string]string{"a.txt": "v2-live", "c.txt": "new since the backup"})
+	backup.WriteTestTree(t, f.storage, map[string]string{"a.txt": "v2-live", "c.txt": "new since the backup"})
 
 	f.prodFile = filepath.Join(dir, "config", "kamal-backup.yml")
 	f.localFile = filepath.Join(dir, "config", "kamal-backup.local.yml")
@@ -212,7 +212,7 @@ state:
 // writeConfig writes the production and local configuration files.
 func (f *restoreFixture) writeConfig(t testing.TB, prod, localYAML string) {
 	t.Helper()
-	writeFiles(t, filepath.Dir(f.prodFile), map[string]string{filepath.Base(f.prodFile): prod, filepath.Base(f.localFile): localYAML})
+	backup.WriteTestTree(t, filepath.Dir(f.prodFile), map[string]string{filepath.Base(f.prodFile): prod, filepath.Base(f.localFile): localYAML})
 }
 
 // restorer loads the configurations and returns a Restorer.
@@ -247,44 +247,6 @@ func storeDump(t testing.TB, r *repo.Repository, name, database, adapter, conten
 		t.Fatal(err)
 	}
 	return s
-}
-
-// writeFiles writes files (relative path -> content) below dir.
-func writeFiles(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// readTree returns the regular files below dir (relative path ->
-// content), directories as "path/" -> "".
-func readTree(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() {
-			out[rel+"/"] = ""
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		out[rel] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // sameDir fails the test unless dir is still the directory before was.

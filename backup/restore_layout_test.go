@@ -107,7 +107,7 @@ func backupFilesAsDatabase(t *testing.T, f *restoreFixture, files []string, at t
 	dir := t.TempDir()
 	var targets []string
 	for _, file := range files {
-		writeFiles(t, dir, map[string]string{file: file})
+		backup.WriteTestTree(t, dir, map[string]string{file: file})
 		if top, _, _ := strings.Cut(file, "/"); !slices.Contains(targets, top) {
 			targets = append(targets, top)
 		}

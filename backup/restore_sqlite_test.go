@@ -32,12 +32,12 @@ func TestRestoreSQLite(t *testing.T) {
 	dir := t.TempDir()
 	storage := filepath.Join(dir, "live", "storage")
 	live := filepath.Join(storage, "db", "production.sqlite3")
-	writeFiles(t, storage, map[string]string{"uploads/a.txt": "v1", "db/keep.txt": "x"})
+	backup.WriteTestTree(t, storage, map[string]string{"uploads/a.txt": "v1", "db/keep.txt": "x"})
 	testenv.RunTool(t, nil, "", sqlite3, "-batch", "-init", "/dev/null", live,
 		"pragma journal_mode=wal; create table t(x); insert into t values (1),(2),(3);")
 
 	cfgPath := filepath.Join(dir, "config", "kamal-backup.yml")
-	writeFiles(t, filepath.Dir(cfgPath), map[string]string{"kamal-backup.yml": fmt.Sprintf(`app: shop
+	backup.WriteTestTree(t, filepath.Dir(cfgPath), map[string]string{"kamal-backup.yml": fmt.Sprintf(`app: shop
 databases:
   - {name: app, adapter: sqlite, path: %s}
 paths: [%s]
@@ -73,7 +73,7 @@ state: {path: %s}
 		t.Fatal(err)
 	}
 	testenv.RunTool(t, nil, "", sqlite3, "-batch", "-init", "/dev/null", live, "insert into t values (4),(5);")
-	writeFiles(t, storage, map[string]string{"uploads/a.txt": "v2", "uploads/new.txt": "new"})
+	backup.WriteTestTree(t, storage, map[string]string{"uploads/a.txt": "v2", "uploads/new.txt": "new"})
 
 	res, err := backup.NewRestorer(r, cfg, backup.NewRegistry(a), backup.RestorerOptions{})
 	if err != nil {
@@ -112,7 +112,7 @@ state: {path: %s}
 		t.Error("the live database file was replaced; an open application would lose it")
 	}
 	sameDir(t, storage, storageBefore)
-	got := readTree(t, storage)
+	got := backup.ReadTestTree(t, storage)
 	if got["uploads/a.txt"] != "v1" || got["uploads/new.txt"] != "" {
 		t.Errorf("storage after the restore: %v", got)
 	}

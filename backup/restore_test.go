@@ -23,7 +23,7 @@ var restoredStorage = map[string]string{"a.txt": "v1", "sub/": "", "sub/b.txt": 
 
 func TestRestoreLocal(t *testing.T) {
 	f := newRestoreFixture(t)
-	writeFiles(t, f.localStorage, map[string]string{"stale.txt": "local junk"})
+	backup.WriteTestTree(t, f.localStorage, map[string]string{"stale.txt": "local junk"})
 	before := stat(t, f.localStorage)
 	r := f.restorer(t, backup.RestorerOptions{})
 	prompt, out := promptFor("y")
@@ -35,11 +35,11 @@ func TestRestoreLocal(t *testing.T) {
 	if diff := cmp.Diff(want, f.pg.got()); diff != "" {
 		t.Errorf("restored databases (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(restoredStorage, readTree(t, f.localStorage)); diff != "" {
+	if diff := cmp.Diff(restoredStorage, backup.ReadTestTree(t, f.localStorage)); diff != "" {
 		t.Errorf("local storage (-want +got):\n%s", diff)
 	}
 	sameDir(t, f.localStorage, before)
-	if got := readTree(t, f.storage)["a.txt"]; got != "v2-live" {
+	if got := backup.ReadTestTree(t, f.storage)["a.txt"]; got != "v2-live" {
 		t.Errorf("the production storage changed: a.txt = %q", got)
 	}
 	if !strings.Contains(out.String(), f.dbSnap.ID().Str()) || !strings.Contains(out.String(), "[y/N]") {
@@ -149,7 +149,7 @@ func TestRestoreProductionConfirmation(t *testing.T) {
 				if got := f.pg.got(); len(got) != 0 {
 					t.Errorf("restored %+v without confirmation", got)
 				}
-				if got := readTree(t, f.storage)["a.txt"]; got != "v2-live" {
+				if got := backup.ReadTestTree(t, f.storage)["a.txt"]; got != "v2-live" {
 					t.Errorf("files restored without confirmation: a.txt = %q", got)
 				}
 				return
@@ -164,7 +164,7 @@ func TestRestoreProductionConfirmation(t *testing.T) {
 			if diff := cmp.Diff(want, f.pg.got()); diff != "" {
 				t.Errorf("restored (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(restoredStorage, readTree(t, f.storage)); diff != "" {
+			if diff := cmp.Diff(restoredStorage, backup.ReadTestTree(t, f.storage)); diff != "" {
 				t.Errorf("production storage (-want +got):\n%s", diff)
 			}
 			sameDir(t, f.storage, before)
@@ -212,7 +212,7 @@ func TestRestoreLocalRefusesProductionTargets(t *testing.T) {
 func TestRestoreLocalRefusesProductionSQLite(t *testing.T) {
 	f := newMemFixture(t)
 	live := filepath.Join(f.dir, "live", "db", "production.sqlite3")
-	writeFiles(t, filepath.Dir(live), map[string]string{"production.sqlite3": "live"})
+	backup.WriteTestTree(t, filepath.Dir(live), map[string]string{"production.sqlite3": "live"})
 	link := filepath.Join(f.dir, "link")
 	if err := os.Symlink(filepath.Dir(live), link); err != nil {
 		t.Fatal(err)
@@ -250,7 +250,7 @@ func TestRestoreReadOnlyTargetBeforeDownload(t *testing.T) {
 	if !slices.Equal(probed, []string{f.storage}) {
 		t.Errorf("probed %q", probed)
 	}
-	if got := readTree(t, f.storage)["a.txt"]; got != "v2-live" {
+	if got := backup.ReadTestTree(t, f.storage)["a.txt"]; got != "v2-live" {
 		t.Errorf("a.txt = %q", got)
 	}
 }
@@ -337,7 +337,7 @@ func TestRestoreNoSnapshot(t *testing.T) {
 	if !errors.Is(err, backup.ErrNoSnapshot) || !strings.Contains(err.Error(), `"queue"`) {
 		t.Fatalf("Restore: %v", err)
 	}
-	if len(f.pg.got()) != 0 || readTree(t, f.storage)["a.txt"] != "v2-live" {
+	if len(f.pg.got()) != 0 || backup.ReadTestTree(t, f.storage)["a.txt"] != "v2-live" {
 		t.Error("something was restored although a snapshot is missing")
 	}
 }
@@ -355,7 +355,7 @@ func TestRestoreDatabaseFailure(t *testing.T) {
 	if strings.Contains(*res.Error, "db-secret-password-1") || !strings.Contains(*res.Error, `database "app"`) {
 		t.Errorf("error %q", *res.Error)
 	}
-	if diff := cmp.Diff(restoredStorage, readTree(t, f.storage)); diff != "" {
+	if diff := cmp.Diff(restoredStorage, backup.ReadTestTree(t, f.storage)); diff != "" {
 		t.Errorf("files are restored first (-want +got):\n%s", diff)
 	}
 }
@@ -370,13 +370,13 @@ func repoOpts(tags ...string) repo.SnapshotOptions {
 func TestRestoreFilePath(t *testing.T) {
 	f := newMemFixture(t)
 	appYML := filepath.Join(f.dir, "live", "app.yml")
-	writeFiles(t, filepath.Dir(appYML), map[string]string{"app.yml": "v1"})
+	backup.WriteTestTree(t, filepath.Dir(appYML), map[string]string{"app.yml": "v1"})
 	paths := []string{f.storage, appYML}
 	if _, _, err := archiver.Backup(t.Context(), f.repo, paths, archiver.Options{NoParent: true,
 		Snapshot: repoOptsAt(f.fileSnap.Time.Add(time.Hour), backup.FileTags(restoreApp, paths)...)}); err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, filepath.Dir(appYML), map[string]string{"app.yml": "v2"})
+	backup.WriteTestTree(t, filepath.Dir(appYML), map[string]string{"app.yml": "v2"})
 	prod, _ := os.ReadFile(f.prodFile)
 	f.writeConfig(t, strings.Replace(string(prod), "paths:\n", "paths:\n  - "+appYML+"\n", 1), "")
 	r := f.restorer(t, backup.RestorerOptions{})
@@ -387,10 +387,10 @@ func TestRestoreFilePath(t *testing.T) {
 	if data, _ := os.ReadFile(appYML); string(data) != "v1" {
 		t.Errorf("app.yml = %q", data)
 	}
-	if got := readTree(t, f.storage); got["a.txt"] != "v2-live" || got["c.txt"] != "new since the backup" {
+	if got := backup.ReadTestTree(t, f.storage); got["a.txt"] != "v2-live" || got["c.txt"] != "new since the backup" {
 		t.Errorf("storage is not the newer snapshot's: %v", got)
 	}
-	for name := range readTree(t, filepath.Dir(appYML)) {
+	for name := range backup.ReadTestTree(t, filepath.Dir(appYML)) {
 		if strings.Contains(name, ".kamal-backup-") {
 			t.Errorf("leftover %s", name)
 		}

@@ -3,61 +3,15 @@ package backup
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// writeTree writes files (relative path -> content; "dir/" for an empty
-// directory) below dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if strings.HasSuffix(name, "/") {
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// listTree returns the files below dir (relative path -> content; "x/"
-// for directories).
-func listTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() {
-			out[rel+"/"] = ""
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		out[rel] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestSwapDir(t *testing.T) {
 	target := canonicalPath(t.TempDir())
-	writeTree(t, target, map[string]string{
+	WriteTestTree(t, target, map[string]string{
 		"a.txt": "old a", "gone.txt": "old", "sub/x": "old x",
 		"db/app.sqlite3": "live db", "db/app.sqlite3-wal": "live wal", "db/other": "old other",
 		".kamal-backup-old-123/leftover": "from a crash",
@@ -68,7 +22,7 @@ func TestSwapDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeTree(t, staging, map[string]string{
+	WriteTestTree(t, staging, map[string]string{
 		"a.txt": "new a", "sub/y": "new y", "db/other": "new other", "db/app.sqlite3": "stale copy", "new/": "",
 	})
 	keep := []string{filepath.Join(target, "db/app.sqlite3"), filepath.Join(target, "db/app.sqlite3-wal"), "/elsewhere/x.sqlite3"}
@@ -82,7 +36,7 @@ func TestSwapDir(t *testing.T) {
 		"a.txt": "new a", "sub/": "", "sub/y": "new y", "new/": "",
 		"db/": "", "db/app.sqlite3": "live db", "db/app.sqlite3-wal": "live wal", "db/other": "new other",
 	}
-	if diff := cmp.Diff(want, listTree(t, target)); diff != "" {
+	if diff := cmp.Diff(want, ReadTestTree(t, target)); diff != "" {
 		t.Errorf("target after the swap (-want +got):\n%s", diff)
 	}
 	after, _ := os.Stat(target)
@@ -98,7 +52,7 @@ func TestSwapDir(t *testing.T) {
 // (it cannot be renamed) and checks that the target is left as it was.
 func TestSwapDirUndo(t *testing.T) {
 	target := canonicalPath(t.TempDir())
-	writeTree(t, target, map[string]string{"a.txt": "old a", "b.txt": "old b", "m/": "", "z.txt": "old z"})
+	WriteTestTree(t, target, map[string]string{"a.txt": "old a", "b.txt": "old b", "m/": "", "z.txt": "old z"})
 	busy := filepath.Join(target, "m")
 	if err := syscall.Mount(busy, busy, "", syscall.MS_BIND, ""); err != nil {
 		t.Skipf("no bind mount: %v", err)
@@ -108,12 +62,12 @@ func TestSwapDirUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeTree(t, staging, map[string]string{"a.txt": "new a"})
+	WriteTestTree(t, staging, map[string]string{"a.txt": "new a"})
 	done, err := swapDir(target, staging, nil)
 	if done || err == nil {
 		t.Fatalf("swapDir: %v, %v; want the move of the mount point to fail", done, err)
 	}
-	got := listTree(t, target)
+	got := ReadTestTree(t, target)
 	delete(got, filepath.Base(staging)+"/")
 	delete(got, filepath.Base(staging)+"/a.txt")
 	want := map[string]string{"a.txt": "old a", "b.txt": "old b", "m/": "", "z.txt": "old z"}

@@ -14,12 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kong"
-
 	kbackup "github.com/kamal-backup/kamal-backup/backup"
 	"github.com/kamal-backup/kamal-backup/backup/sqlite"
 	"github.com/kamal-backup/kamal-backup/evidence"
-	"github.com/kamal-backup/kamal-backup/internal/cli"
 	"github.com/kamal-backup/kamal-backup/internal/testenv"
 	"github.com/kamal-backup/kamal-backup/repo"
 	"github.com/kamal-backup/kamal-backup/repo/backend/local"
@@ -191,38 +188,6 @@ func (a *e2eApp) evidence(t *testing.T, at time.Time) *evidence.Document {
 		t.Fatalf("evidence at %s: %v\n%s", at, err, res.stdout)
 	}
 	return &doc
-}
-
-// runEvidenceAt is runEvidence with the clock standing at now.
-func runEvidenceAt(t *testing.T, env map[string]string, now time.Time, args ...string) result {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	lookup := func(name string) (string, bool) {
-		v, ok := env[name]
-		return v, ok
-	}
-	red := &cli.Redactor{}
-	addEnvSecrets(red, lookup)
-	var root evidenceRoot
-	root.Globals = Globals{stdin: strings.NewReader(""), stdout: &stdout, lookup: lookup, redact: red,
-		log: newLogger(red.Writer(&stderr), false, false)}
-	parser, err := kong.New(&root, kong.Name("kamal-backup"), kong.Writers(&stdout, &stderr),
-		kong.Exit(func(code int) { panic(exitSignal{code}) }), kong.Resolvers(envResolver(lookup)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kctx, err := parser.Parse(append([]string{"evidence"}, args...))
-	if err != nil {
-		return result{stderr: err.Error(), code: exitError}
-	}
-	root.Evidence.Report.now = func() time.Time { return now }
-	root.Evidence.Report.tools = func(context.Context) map[string]*string { return nil }
-	kctx.BindTo(context.Background(), (*context.Context)(nil))
-	err = kctx.Run(&root.Globals)
-	if err != nil {
-		writeFatal(&root.Globals, &stderr, err, exitCode(err))
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: exitCode(err)}
 }
 
 // tamperAdapter restores with the real adapter, then runs after on the

@@ -91,6 +91,12 @@ type evidenceRoot struct {
 // exit code.
 func runEvidence(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runEvidenceAt(t, env, evidenceNow, args...)
+}
+
+// runEvidenceAt is runEvidence with the clock standing at now.
+func runEvidenceAt(t *testing.T, env map[string]string, now time.Time, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	lookup := func(name string) (string, bool) {
 		v, ok := env[name]
@@ -110,7 +116,7 @@ func runEvidence(t *testing.T, env map[string]string, args ...string) result {
 	if err != nil {
 		return result{stderr: err.Error(), code: exitError}
 	}
-	root.Evidence.Report.now = func() time.Time { return evidenceNow }
+	root.Evidence.Report.now = func() time.Time { return now }
 	root.Evidence.Report.tools = func(context.Context) map[string]*string { return nil }
 	kctx.BindTo(context.Background(), (*context.Context)(nil))
 	err = kctx.Run(&root.Globals)
