@@ -35,7 +35,7 @@ func (l *Local) Load(ctx context.Context, h backend.Handle, length int, offset i
 	if err != nil {
 		return fmt.Errorf("load %v: %w", h, err)
 	}
-	return fn(ctxReader{ctx, rd})
+	return fn(backend.ContextReader(ctx, rd))
 }
 
 // section returns a reader over length bytes of f from offset (0 = to the

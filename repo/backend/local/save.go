@@ -62,7 +62,7 @@ func (l *Local) save(ctx context.Context, name string, rd backend.RewindReader) 
 	// Copy at most one byte more than announced, enough to detect a reader
 	// that is longer than it claims without reading it to the end.
 	want := rd.Length()
-	n, err := io.Copy(f, io.LimitReader(ctxReader{ctx, rd}, want+1))
+	n, err := io.Copy(f, io.LimitReader(backend.ContextReader(ctx, rd), want+1))
 	if err != nil {
 		return err
 	}
@@ -105,17 +105,4 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

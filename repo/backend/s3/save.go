@@ -72,7 +72,7 @@ func digest(ctx context.Context, rd backend.RewindReader) (sums, error) {
 		return sums{}, fmt.Errorf("rewind: %w", err)
 	}
 	md := md5.New()
-	n, err := io.Copy(md, &ctxReader{ctx: ctx, r: rd})
+	n, err := io.Copy(md, backend.ContextReader(ctx, rd))
 	if err != nil {
 		return sums{}, fmt.Errorf("read: %w", err)
 	}
@@ -94,17 +94,4 @@ func (r *rewindBody) Seek(offset int64, whence int) (int64, error) {
 		return 0, errors.New("s3: upload body can only be rewound")
 	}
 	return 0, r.rd.Rewind()
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

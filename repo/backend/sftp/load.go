@@ -49,7 +49,7 @@ func (s *SFTP) Load(ctx context.Context, h backend.Handle, length int, offset in
 		return fmt.Errorf("load %v: %w: want %d bytes at offset %d, size %d", h, backend.ErrShortFile, n, offset, size)
 	}
 	rd := bufio.NewReaderSize(io.NewSectionReader(f, offset, n), int(min(n, readBuffer))+16)
-	return fn(ctxReader{ctx, rd})
+	return fn(backend.ContextReader(ctx, rd))
 }
 
 // Stat returns the size of h.

@@ -64,7 +64,7 @@ func (s *SFTP) save(ctx context.Context, name string, rd backend.RewindReader) (
 	// that is longer than it claims without reading it to the end. A
 	// LimitedReader also lets the client pipeline the writes.
 	want := rd.Length()
-	n, err := f.ReadFrom(&io.LimitedReader{R: ctxReader{ctx, rd}, N: want + 1})
+	n, err := f.ReadFrom(&io.LimitedReader{R: backend.ContextReader(ctx, rd), N: want + 1})
 	if err != nil {
 		return err
 	}
@@ -139,17 +139,4 @@ func randomSuffix() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
