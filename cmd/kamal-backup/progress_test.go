@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kamal-backup/kamal-backup/internal/progress"
+	"github.com/kamal-backup/kamal-backup/internal/testenv"
 )
 
 // statusLines decodes stderr, which must hold only JSON status lines,
@@ -146,10 +147,7 @@ func TestProgressWithoutTerminal(t *testing.T) {
 // bar there, the data alone on standard output.
 func TestProgressBarOnTerminal(t *testing.T) {
 	t.Parallel()
-	script, err := exec.LookPath("script")
-	if err != nil {
-		t.Skip("script(1) is not installed")
-	}
+	script := testenv.Tool(t, "script") // util-linux; fails under CI=true when missing
 	env, r := newRepo(t, "progress-tty-pw")
 	data := randomData(9, 2<<20)
 	backupStream(t, r, "app.pgdump", data, snapshotOpts("web1"))
