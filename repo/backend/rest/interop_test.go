@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -15,20 +13,17 @@ import (
 	"github.com/kamal-backup/kamal-backup/internal/testenv"
 	"github.com/kamal-backup/kamal-backup/repo"
 	"github.com/kamal-backup/kamal-backup/repo/backend"
+	"github.com/kamal-backup/kamal-backup/repo/backend/backendtest/interoptest"
 	"github.com/kamal-backup/kamal-backup/repo/backend/location"
 )
 
 const testPassword = "rest-test-password"
 
 // cheapKDF keeps key derivation fast; restic reads such keys.
-var cheapKDF = repo.KDFParams{N: 1024, R: 8, P: 1}
+var cheapKDF = interoptest.FastKDF
 
 // randomBytes returns n reproducible random bytes.
-func randomBytes(n int, seed byte) []byte {
-	b := make([]byte, n)
-	_, _ = rand.NewChaCha8([32]byte{seed}).Read(b)
-	return b
-}
+var randomBytes = interoptest.RandomData
 
 // envLookup returns a location.Lookup over KEY=VALUE pairs.
 func envLookup(env []string) location.Lookup {
@@ -58,39 +53,8 @@ func openLocation(t testing.TB, srv *testenv.RESTServer, loc string) backend.Bac
 // the credentials in the URL, and returns its standard output.
 func restic(t testing.TB, srv *testenv.RESTServer, name string, stdin []byte, args ...string) []byte {
 	t.Helper()
-	env := []string{"RESTIC_PASSWORD=" + testPassword, "RESTIC_REPOSITORY=" + srv.LocationWithCredentials(name)}
-	cmd := testenv.Command(t, env, "", testenv.Restic(t), append([]string{"--no-cache"}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(stdin), &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("restic %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
-	}
-	return stdout.Bytes()
-}
-
-// readOnly opens the repository at loc afresh and returns the content of
-// name in its only snapshot.
-func readOnly(t testing.TB, be backend.Backend, name string) []byte {
-	t.Helper()
-	ctx := context.Background()
-	r, err := repo.Open(ctx, be, testPassword, repo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snaps, err := r.Snapshots(ctx, repo.Filter{})
-	if err != nil || len(snaps) != 1 {
-		t.Fatalf("snapshots: %d, %v", len(snaps), err)
-	}
-	rc, err := r.OpenFile(ctx, snaps[0], name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	rst := interoptest.Restic{Repository: srv.LocationWithCredentials(name), Password: testPassword}
+	return rst.Run(t, bytes.NewReader(stdin), args...)
 }
 
 // TestRoundTripWithRestic backs 20 MiB up to a rest-server and reads it
@@ -98,18 +62,10 @@ func readOnly(t testing.TB, be backend.Backend, name string) []byte {
 // restic wrote on the same server.
 func TestRoundTripWithRestic(t *testing.T) {
 	srv := testenv.StartRESTServer(t, testenv.RESTServerOpts{})
-	ctx := context.Background()
 	data := randomBytes(20<<20, 1)
 
-	be := openLocation(t, srv, srv.Location("ours"))
-	r, err := repo.Init(ctx, be, testPassword, repo.InitOptions{KDF: cheapKDF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.BackupStream(ctx, "db/dump.sql", bytes.NewReader(data), repo.SnapshotOptions{Host: "rest-test"}); err != nil {
-		t.Fatal(err)
-	}
-	if got := readOnly(t, openLocation(t, srv, srv.Location("ours")), "db/dump.sql"); !bytes.Equal(got, data) {
+	interoptest.InitAndBackup(t, openLocation(t, srv, srv.Location("ours")), testPassword, "rest-test", "db/dump.sql", data)
+	if _, got := interoptest.ReadBack(t, openLocation(t, srv, srv.Location("ours")), testPassword, "db/dump.sql"); !bytes.Equal(got, data) {
 		t.Fatalf("read back %d bytes, want the %d bytes written", len(got), len(data))
 	}
 
@@ -131,7 +87,7 @@ func TestRoundTripWithRestic(t *testing.T) {
 	theirs := randomBytes(20<<20, 2)
 	restic(t, srv, "theirs", nil, "init")
 	restic(t, srv, "theirs", theirs, "backup", "--stdin", "--stdin-filename", "dump.sql", "-q")
-	if got := readOnly(t, openLocation(t, srv, srv.Location("theirs")), "dump.sql"); !bytes.Equal(got, theirs) {
+	if _, got := interoptest.ReadBack(t, openLocation(t, srv, srv.Location("theirs")), testPassword, "dump.sql"); !bytes.Equal(got, theirs) {
 		t.Errorf("read restic's backup: %d bytes, want %d", len(got), len(theirs))
 	}
 }
@@ -144,11 +100,7 @@ func TestAppendOnly(t *testing.T) {
 	admin := testenv.StartRESTServer(t, testenv.RESTServerOpts{Dir: ao.Dir}) // same data, deletes allowed
 	ctx := context.Background()
 
-	be := openLocation(t, ao, ao.Location("r"))
-	r, err := repo.Init(ctx, be, testPassword, repo.InitOptions{KDF: cheapKDF})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := interoptest.Init(t, openLocation(t, ao, ao.Location("r")), testPassword)
 	var ids []repo.ID
 	for i := range 3 {
 		// Locks may be deleted on an append-only server.
@@ -167,7 +119,7 @@ func TestAppendOnly(t *testing.T) {
 	}
 
 	// Forgetting is refused there too; done through the other server.
-	err = r.Forget(ctx, ids[:1])
+	err := r.Forget(ctx, ids[:1])
 	if err == nil || !strings.Contains(err.Error(), "refused to delete") {
 		t.Errorf("forget on the append-only server: %v", err)
 	}
