@@ -54,6 +54,28 @@ func writeUntil(in io.Writer, stop <-chan struct{}, progressed chan<- struct{}) 
 	return fmt.Errorf("still running after %d bytes of SQL", written)
 }
 
+// startWriter starts writeUntil on the session w, waits until it has
+// progressed, and returns the function that stops it (also run at
+// cleanup; it reports a writer failure).
+func startWriter(t *testing.T, w *session) func() {
+	t.Helper()
+	stop, progressed, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() { done <- writeUntil(w.in, stop, progressed) }()
+	var once sync.Once
+	stopWriter := func() {
+		once.Do(func() {
+			close(stop)
+			// After a failure the session may already be gone.
+			if err := <-done; err != nil && !t.Failed() {
+				t.Errorf("writer: %v; stderr: %s", err, w.stderr)
+			}
+		})
+	}
+	t.Cleanup(stopWriter)
+	<-progressed
+	return stopWriter
+}
+
 // TestDumpWALWithConcurrentWriter backs up a WAL-mode database that
 // another process writes to all along (so the newest rows live only in
 // the -wal file), restores it from the repository and checks that the
@@ -80,20 +102,7 @@ COMMIT;`)
 	// The writer writes transactions until stopped. Once it has written
 	// more than the pipe and stdio buffers hold, sqlite3 has executed most
 	// of them: that is the "progressed" signal, no sleeping needed.
-	stop, progressed, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() { done <- writeUntil(w.in, stop, progressed) }()
-	var once sync.Once
-	stopWriter := func() {
-		once.Do(func() {
-			close(stop)
-			// After a failure the session may already be gone.
-			if err := <-done; err != nil && !t.Failed() {
-				t.Errorf("writer: %v; stderr: %s", err, w.stderr)
-			}
-		})
-	}
-	t.Cleanup(stopWriter)
-	<-progressed
+	stopWriter := startWriter(t, w)
 
 	if fi, err := os.Stat(live.Path + "-wal"); err != nil || fi.Size() == 0 {
 		t.Fatalf("the live database has no WAL content: %v", err)

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -27,19 +26,7 @@ CREATE VIRTUAL TABLE docs USING fts5(body);
 INSERT INTO meta VALUES (0);
 INSERT INTO "we""ird | name" VALUES (1), (2);
 INSERT INTO docs VALUES ('hello');`)
-	stop, progressed, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() { done <- writeUntil(w.in, stop, progressed) }()
-	var once sync.Once
-	stopWriter := func() {
-		once.Do(func() {
-			close(stop)
-			if err := <-done; err != nil && !t.Failed() {
-				t.Errorf("writer: %v; stderr: %s", err, w.stderr)
-			}
-		})
-	}
-	t.Cleanup(stopWriter)
-	<-progressed
+	stopWriter := startWriter(t, w)
 
 	cd, err := a.DumpCounted(ctx, live)
 	if err != nil {
